@@ -1,0 +1,3 @@
+"""Plaza: a self-hosted social platform."""
+
+__version__ = "0.1.0"

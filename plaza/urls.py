@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+from plaza import views
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("", include("feeds.urls")),
+    path("", include("accounts.urls")),
+    path("", include("network.urls")),
+    path("", include("posts.urls")),
+    path("", include("notifications.urls")),
+]
+
+if settings.PLAZA.serve_media:
+    # The embedded default serves uploads itself; production serves MEDIA_ROOT from nginx/S3.
+    urlpatterns.append(
+        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
+    )

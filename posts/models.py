@@ -1,0 +1,188 @@
+"""Posts, their media, and what people do with them (likes, reshares, bookmarks, pins).
+
+A reshare is itself a :class:`Post` with ``reshare_of`` set and no text of its own, so feeds
+are simply lists of posts ordered by id. A quote is a post with text and ``quote_of`` set.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import Account, Visibility
+from plaza.fields import SnowflakeIdField
+
+
+class Hashtag(models.Model):
+    name = models.CharField(max_length=100, unique=True, help_text="lowercase, without '#'")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"#{self.name}"
+
+
+class Post(models.Model):
+    id = SnowflakeIdField()
+    author = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="posts")
+    text = models.TextField(blank=True, help_text="source as typed")
+    html = models.TextField(blank=True, help_text="rendered and sanitized")
+    content_warning = models.CharField(max_length=500, blank=True)
+    visibility = models.CharField(max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC)
+    in_reply_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+    )
+    in_reply_to_account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The first post of the thread; equal to ``self`` for a thread's first post.
+    thread_root = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reshare_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="reshares"
+    )
+    quote_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="quotes"
+    )
+    mentions = models.ManyToManyField(Account, through="Mention", related_name="mentioned_in")
+    hashtags = models.ManyToManyField(Hashtag, through="PostHashtag", related_name="posts")
+    replies_count = models.PositiveIntegerField(default=0)
+    likes_count = models.PositiveIntegerField(default=0)
+    reshares_count = models.PositiveIntegerField(default=0)
+    quotes_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["author", "-id"], name="post_author_idx"),
+            models.Index(fields=["visibility", "-id"], name="post_visibility_idx"),
+            models.Index(fields=["thread_root", "id"], name="post_thread_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reshare_of__isnull=True) | Q(text=""), name="reshare_has_no_text"
+            ),
+            models.UniqueConstraint(
+                fields=["author", "reshare_of"],
+                condition=Q(reshare_of__isnull=False),
+                name="one_reshare_per_account",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"post {self.id} by {self.author_id}"
+
+    @property
+    def is_reshare(self) -> bool:
+        return self.reshare_of_id is not None
+
+    @property
+    def is_broadcast(self) -> bool:
+        """A post to the author's audience, not a reply to someone else (METRICS.md)."""
+        return self.reshare_of_id is None and (
+            self.in_reply_to_account_id is None or self.in_reply_to_account_id == self.author_id
+        )
+
+
+class PostEdit(models.Model):
+    """A previous version of a post, kept so edits have a visible history."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="edits")
+    text = models.TextField(blank=True)
+    html = models.TextField(blank=True)
+    content_warning = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(help_text="when this version was current from")
+
+    class Meta:
+        ordering = ["id"]
+
+
+class Mention(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["post", "account"], name="mention_unique")]
+        indexes = [models.Index(fields=["account", "-post"], name="mention_account_idx")]
+
+
+class PostHashtag(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE)
+    hashtag = models.ForeignKey(Hashtag, on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["post", "hashtag"], name="post_hashtag_unique")]
+        indexes = [models.Index(fields=["hashtag", "-post"], name="post_hashtag_feed_idx")]
+
+
+class MediaKind(models.TextChoices):
+    IMAGE = "image", "Image"
+    VIDEO = "video", "Video"
+    DOCUMENT = "document", "Document"
+
+
+class MediaState(models.TextChoices):
+    PROCESSING = "processing", "Processing"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class MediaAttachment(models.Model):
+    """An uploaded image, video or PDF document. Uploaded first, attached to a post later."""
+
+    id = SnowflakeIdField()
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="media")
+    post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.CASCADE, related_name="media")
+    position = models.PositiveSmallIntegerField(default=0)
+    kind = models.CharField(max_length=16, choices=MediaKind.choices)
+    state = models.CharField(max_length=16, choices=MediaState.choices, default=MediaState.PROCESSING)
+    file = models.FileField(upload_to="media/%Y/%m/")
+    thumbnail = models.ImageField(upload_to="thumbs/%Y/%m/", blank=True)
+    # A still image for videos and the first page of documents.
+    preview = models.ImageField(upload_to="previews/%Y/%m/", blank=True)
+    content_type = models.CharField(max_length=100)
+    original_name = models.CharField(max_length=255, blank=True)
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    duration_seconds = models.FloatField(null=True, blank=True)
+    blurhash = models.CharField(max_length=100, blank=True)
+    alt_text = models.TextField(max_length=1500, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["post", "position"], name="media_post_idx")]
+
+
+class Like(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="likes")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="likes")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "post"], name="like_unique")]
+        indexes = [models.Index(fields=["post", "-id"], name="like_post_idx")]
+
+
+class Bookmark(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="bookmarks")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "post"], name="bookmark_unique")]
+
+
+class Pin(models.Model):
+    """A post its author pinned to the top of their profile."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="pins")
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "post"], name="pin_unique")]
