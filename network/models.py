@@ -29,8 +29,12 @@ class Follow(models.Model):
 class FollowRequest(models.Model):
     """A request to follow a locked account, waiting for its approval."""
 
-    requester = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="sent_follow_requests")
-    target = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="received_follow_requests")
+    requester = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="sent_follow_requests"
+    )
+    target = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="received_follow_requests"
+    )
     show_reshares = models.BooleanField(default=True)
     notify = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -38,7 +42,9 @@ class FollowRequest(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["requester", "target"], name="follow_request_unique"),
-            models.CheckConstraint(condition=~Q(requester=F("target")), name="follow_request_not_self"),
+            models.CheckConstraint(
+                condition=~Q(requester=F("target")), name="follow_request_not_self"
+            ),
         ]
         indexes = [models.Index(fields=["target", "-id"], name="follow_request_target_idx")]
 
@@ -60,15 +66,23 @@ class Connection(models.Model):
 class ConnectionRequest(models.Model):
     """``requester`` asks ``target`` to connect, with an optional note."""
 
-    requester = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="sent_connection_requests")
-    target = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="received_connection_requests")
+    requester = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="sent_connection_requests"
+    )
+    target = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="received_connection_requests"
+    )
     note = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["requester", "target"], name="connection_request_unique"),
-            models.CheckConstraint(condition=~Q(requester=F("target")), name="connection_request_not_self"),
+            models.UniqueConstraint(
+                fields=["requester", "target"], name="connection_request_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(requester=F("target")), name="connection_request_not_self"
+            ),
         ]
         indexes = [models.Index(fields=["target", "-id"], name="connection_request_target_idx")]
 

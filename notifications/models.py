@@ -26,7 +26,9 @@ class Notification(models.Model):
     recipient = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="notifications")
     actor = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=32, choices=NotificationKind.choices)
-    post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey(
+        Post, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     read_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -14,13 +14,19 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 class PlazaSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PLAZA_", extra="ignore")
 
-    data_dir: Path = Field(default=BASE_DIR / "var", description="SQLite files, media, task storage")
+    data_dir: Path = Field(
+        default=BASE_DIR / "var", description="SQLite files, media, task storage"
+    )
     debug: bool = False
     secret_key: str | None = None
-    public_url: str = Field(default="http://localhost:8000", description="scheme://host[:port] people reach")
+    public_url: str = Field(
+        default="http://localhost:8000", description="scheme://host[:port] people reach"
+    )
     allowed_hosts: list[str] = ["*"]
     database_url: str | None = Field(default=None, description="postgres://user:pass@host:port/db")
-    redis_url: str | None = Field(default=None, description="redis://host:port/db for tasks, cache, channels")
+    redis_url: str | None = Field(
+        default=None, description="redis://host:port/db for tasks, cache, channels"
+    )
     task_immediate: bool = Field(default=False, description="run tasks inline (tests)")
     serve_media: bool = True
     email_backend: str = "django.core.mail.backends.console.EmailBackend"

@@ -28,7 +28,9 @@ class Post(models.Model):
     text = models.TextField(blank=True, help_text="source as typed")
     html = models.TextField(blank=True, help_text="rendered and sanitized")
     content_warning = models.CharField(max_length=500, blank=True)
-    visibility = models.CharField(max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC)
+    visibility = models.CharField(
+        max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
     in_reply_to = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
     )
@@ -113,7 +115,9 @@ class PostHashtag(models.Model):
     hashtag = models.ForeignKey(Hashtag, on_delete=models.CASCADE)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["post", "hashtag"], name="post_hashtag_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "hashtag"], name="post_hashtag_unique")
+        ]
         indexes = [models.Index(fields=["hashtag", "-post"], name="post_hashtag_feed_idx")]
 
 
@@ -134,10 +138,14 @@ class MediaAttachment(models.Model):
 
     id = SnowflakeIdField()
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="media")
-    post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.CASCADE, related_name="media")
+    post = models.ForeignKey(
+        Post, null=True, blank=True, on_delete=models.CASCADE, related_name="media"
+    )
     position = models.PositiveSmallIntegerField(default=0)
     kind = models.CharField(max_length=16, choices=MediaKind.choices)
-    state = models.CharField(max_length=16, choices=MediaState.choices, default=MediaState.PROCESSING)
+    state = models.CharField(
+        max_length=16, choices=MediaState.choices, default=MediaState.PROCESSING
+    )
     file = models.FileField(upload_to="media/%Y/%m/")
     thumbnail = models.ImageField(upload_to="thumbs/%Y/%m/", blank=True)
     # A still image for videos and the first page of documents.

@@ -5,26 +5,56 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('posts', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("posts", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HomeFeedEntry',
+            name="HomeFeedEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.account')),
-                ('post', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='posts.post')),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="posts.post",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.account",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['owner', '-post'], name='home_feed_page_idx'), models.Index(fields=['owner', 'source'], name='home_feed_source_idx')],
-                'constraints': [models.UniqueConstraint(fields=('owner', 'post'), name='home_feed_unique')],
+                "indexes": [
+                    models.Index(fields=["owner", "-post"], name="home_feed_page_idx"),
+                    models.Index(fields=["owner", "source"], name="home_feed_source_idx"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("owner", "post"), name="home_feed_unique")
+                ],
             },
         ),
     ]

@@ -5,93 +5,253 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Block',
+            name="Block",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='blocks_made', to='accounts.account')),
-                ('target', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='blocked_by_set', to='accounts.account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="blocks_made",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "target",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="blocked_by_set",
+                        to="accounts.account",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('account', 'target'), name='block_unique'), models.CheckConstraint(condition=models.Q(('account', models.F('target')), _negated=True), name='block_not_self')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("account", "target"), name="block_unique"),
+                    models.CheckConstraint(
+                        condition=models.Q(("account", models.F("target")), _negated=True),
+                        name="block_not_self",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Connection',
+            name="Connection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='connection_set', to='accounts.account')),
-                ('other', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="connection_set",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "other",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.account",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('account', 'other'), name='connection_unique'), models.CheckConstraint(condition=models.Q(('account', models.F('other')), _negated=True), name='connection_not_self')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("account", "other"), name="connection_unique"),
+                    models.CheckConstraint(
+                        condition=models.Q(("account", models.F("other")), _negated=True),
+                        name="connection_not_self",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ConnectionRequest',
+            name="ConnectionRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('requester', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sent_connection_requests', to='accounts.account')),
-                ('target', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='received_connection_requests', to='accounts.account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "requester",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sent_connection_requests",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "target",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="received_connection_requests",
+                        to="accounts.account",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['target', '-id'], name='connection_request_target_idx')],
-                'constraints': [models.UniqueConstraint(fields=('requester', 'target'), name='connection_request_unique'), models.CheckConstraint(condition=models.Q(('requester', models.F('target')), _negated=True), name='connection_request_not_self')],
+                "indexes": [
+                    models.Index(fields=["target", "-id"], name="connection_request_target_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("requester", "target"), name="connection_request_unique"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("requester", models.F("target")), _negated=True),
+                        name="connection_request_not_self",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Follow',
+            name="Follow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('show_reshares', models.BooleanField(default=True)),
-                ('notify', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('follower', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='following_set', to='accounts.account')),
-                ('target', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='follower_set', to='accounts.account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("show_reshares", models.BooleanField(default=True)),
+                ("notify", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "follower",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="following_set",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "target",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="follower_set",
+                        to="accounts.account",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['target', '-id'], name='follow_target_idx')],
-                'constraints': [models.UniqueConstraint(fields=('follower', 'target'), name='follow_unique'), models.CheckConstraint(condition=models.Q(('follower', models.F('target')), _negated=True), name='follow_not_self')],
+                "indexes": [models.Index(fields=["target", "-id"], name="follow_target_idx")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("follower", "target"), name="follow_unique"),
+                    models.CheckConstraint(
+                        condition=models.Q(("follower", models.F("target")), _negated=True),
+                        name="follow_not_self",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='FollowRequest',
+            name="FollowRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('show_reshares', models.BooleanField(default=True)),
-                ('notify', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('requester', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sent_follow_requests', to='accounts.account')),
-                ('target', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='received_follow_requests', to='accounts.account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("show_reshares", models.BooleanField(default=True)),
+                ("notify", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "requester",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sent_follow_requests",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "target",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="received_follow_requests",
+                        to="accounts.account",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['target', '-id'], name='follow_request_target_idx')],
-                'constraints': [models.UniqueConstraint(fields=('requester', 'target'), name='follow_request_unique'), models.CheckConstraint(condition=models.Q(('requester', models.F('target')), _negated=True), name='follow_request_not_self')],
+                "indexes": [
+                    models.Index(fields=["target", "-id"], name="follow_request_target_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("requester", "target"), name="follow_request_unique"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("requester", models.F("target")), _negated=True),
+                        name="follow_request_not_self",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Mute',
+            name="Mute",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('notifications', models.BooleanField(default=True, help_text='Also hide their notifications')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='mutes_made', to='accounts.account')),
-                ('target', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='muted_by_set', to='accounts.account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "notifications",
+                    models.BooleanField(default=True, help_text="Also hide their notifications"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="mutes_made",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "target",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="muted_by_set",
+                        to="accounts.account",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('account', 'target'), name='mute_unique'), models.CheckConstraint(condition=models.Q(('account', models.F('target')), _negated=True), name='mute_not_self')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("account", "target"), name="mute_unique"),
+                    models.CheckConstraint(
+                        condition=models.Q(("account", models.F("target")), _negated=True),
+                        name="mute_not_self",
+                    ),
+                ],
             },
         ),
     ]

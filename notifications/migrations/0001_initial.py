@@ -6,28 +6,69 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('posts', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("posts", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', plaza.fields.SnowflakeIdField(serialize=False)),
-                ('kind', models.CharField(choices=[('follow', 'New follower'), ('follow_request', 'Follow request'), ('connection_request', 'Connection request'), ('connection_accepted', 'Connection accepted'), ('mention', 'Mention'), ('reply', 'Reply'), ('like', 'Like'), ('reshare', 'Reshare'), ('quote', 'Quote')], max_length=32)),
-                ('read_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('actor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.account')),
-                ('post', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='posts.post')),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='accounts.account')),
+                ("id", plaza.fields.SnowflakeIdField(serialize=False)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("follow", "New follower"),
+                            ("follow_request", "Follow request"),
+                            ("connection_request", "Connection request"),
+                            ("connection_accepted", "Connection accepted"),
+                            ("mention", "Mention"),
+                            ("reply", "Reply"),
+                            ("like", "Like"),
+                            ("reshare", "Reshare"),
+                            ("quote", "Quote"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("read_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="posts.post",
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to="accounts.account",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['recipient', '-id'], name='notification_page_idx'), models.Index(fields=['recipient', 'read_at'], name='notification_unread_idx')],
+                "indexes": [
+                    models.Index(fields=["recipient", "-id"], name="notification_page_idx"),
+                    models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
+                ],
             },
         ),
     ]

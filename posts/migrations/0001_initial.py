@@ -7,189 +7,409 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Hashtag',
+            name="Hashtag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text="lowercase, without '#'", max_length=100, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="lowercase, without '#'", max_length=100, unique=True
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Mention',
+            name="Mention",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='accounts.account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="accounts.account"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Post',
+            name="Post",
             fields=[
-                ('id', plaza.fields.SnowflakeIdField(serialize=False)),
-                ('text', models.TextField(blank=True, help_text='source as typed')),
-                ('html', models.TextField(blank=True, help_text='rendered and sanitized')),
-                ('content_warning', models.CharField(blank=True, max_length=500)),
-                ('visibility', models.CharField(choices=[('public', 'Public'), ('unlisted', 'Unlisted'), ('followers', 'Followers only'), ('connections', 'Connections only'), ('direct', 'Mentioned people only')], default='public', max_length=16)),
-                ('replies_count', models.PositiveIntegerField(default=0)),
-                ('likes_count', models.PositiveIntegerField(default=0)),
-                ('reshares_count', models.PositiveIntegerField(default=0)),
-                ('quotes_count', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('edited_at', models.DateTimeField(blank=True, null=True)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='posts', to='accounts.account')),
-                ('in_reply_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='replies', to='posts.post')),
-                ('in_reply_to_account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.account')),
-                ('mentions', models.ManyToManyField(related_name='mentioned_in', through='posts.Mention', to='accounts.account')),
-                ('quote_of', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='quotes', to='posts.post')),
-                ('reshare_of', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='reshares', to='posts.post')),
-                ('thread_root', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='posts.post')),
+                ("id", plaza.fields.SnowflakeIdField(serialize=False)),
+                ("text", models.TextField(blank=True, help_text="source as typed")),
+                ("html", models.TextField(blank=True, help_text="rendered and sanitized")),
+                ("content_warning", models.CharField(blank=True, max_length=500)),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[
+                            ("public", "Public"),
+                            ("unlisted", "Unlisted"),
+                            ("followers", "Followers only"),
+                            ("connections", "Connections only"),
+                            ("direct", "Mentioned people only"),
+                        ],
+                        default="public",
+                        max_length=16,
+                    ),
+                ),
+                ("replies_count", models.PositiveIntegerField(default=0)),
+                ("likes_count", models.PositiveIntegerField(default=0)),
+                ("reshares_count", models.PositiveIntegerField(default=0)),
+                ("quotes_count", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("edited_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="posts",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "in_reply_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="replies",
+                        to="posts.post",
+                    ),
+                ),
+                (
+                    "in_reply_to_account",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "mentions",
+                    models.ManyToManyField(
+                        related_name="mentioned_in", through="posts.Mention", to="accounts.account"
+                    ),
+                ),
+                (
+                    "quote_of",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="quotes",
+                        to="posts.post",
+                    ),
+                ),
+                (
+                    "reshare_of",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reshares",
+                        to="posts.post",
+                    ),
+                ),
+                (
+                    "thread_root",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="posts.post",
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='mention',
-            name='post',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='posts.post'),
+            model_name="mention",
+            name="post",
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="posts.post"),
         ),
         migrations.CreateModel(
-            name='MediaAttachment',
+            name="MediaAttachment",
             fields=[
-                ('id', plaza.fields.SnowflakeIdField(serialize=False)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('kind', models.CharField(choices=[('image', 'Image'), ('video', 'Video'), ('document', 'Document')], max_length=16)),
-                ('state', models.CharField(choices=[('processing', 'Processing'), ('ready', 'Ready'), ('failed', 'Failed')], default='processing', max_length=16)),
-                ('file', models.FileField(upload_to='media/%Y/%m/')),
-                ('thumbnail', models.ImageField(blank=True, upload_to='thumbs/%Y/%m/')),
-                ('preview', models.ImageField(blank=True, upload_to='previews/%Y/%m/')),
-                ('content_type', models.CharField(max_length=100)),
-                ('original_name', models.CharField(blank=True, max_length=255)),
-                ('size_bytes', models.PositiveBigIntegerField(default=0)),
-                ('width', models.PositiveIntegerField(blank=True, null=True)),
-                ('height', models.PositiveIntegerField(blank=True, null=True)),
-                ('page_count', models.PositiveIntegerField(blank=True, null=True)),
-                ('duration_seconds', models.FloatField(blank=True, null=True)),
-                ('blurhash', models.CharField(blank=True, max_length=100)),
-                ('alt_text', models.TextField(blank=True, max_length=1500)),
-                ('error', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='media', to='accounts.account')),
-                ('post', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='media', to='posts.post')),
+                ("id", plaza.fields.SnowflakeIdField(serialize=False)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("image", "Image"), ("video", "Video"), ("document", "Document")],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("processing", "Processing"),
+                            ("ready", "Ready"),
+                            ("failed", "Failed"),
+                        ],
+                        default="processing",
+                        max_length=16,
+                    ),
+                ),
+                ("file", models.FileField(upload_to="media/%Y/%m/")),
+                ("thumbnail", models.ImageField(blank=True, upload_to="thumbs/%Y/%m/")),
+                ("preview", models.ImageField(blank=True, upload_to="previews/%Y/%m/")),
+                ("content_type", models.CharField(max_length=100)),
+                ("original_name", models.CharField(blank=True, max_length=255)),
+                ("size_bytes", models.PositiveBigIntegerField(default=0)),
+                ("width", models.PositiveIntegerField(blank=True, null=True)),
+                ("height", models.PositiveIntegerField(blank=True, null=True)),
+                ("page_count", models.PositiveIntegerField(blank=True, null=True)),
+                ("duration_seconds", models.FloatField(blank=True, null=True)),
+                ("blurhash", models.CharField(blank=True, max_length=100)),
+                ("alt_text", models.TextField(blank=True, max_length=1500)),
+                ("error", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="media",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="media",
+                        to="posts.post",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Like',
+            name="Like",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='likes', to='accounts.account')),
-                ('post', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='likes', to='posts.post')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="likes",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="likes",
+                        to="posts.post",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Bookmark',
+            name="Bookmark",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bookmarks', to='accounts.account')),
-                ('post', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='posts.post')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="bookmarks",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="posts.post",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PostEdit',
+            name="PostEdit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(blank=True)),
-                ('html', models.TextField(blank=True)),
-                ('content_warning', models.CharField(blank=True, max_length=500)),
-                ('created_at', models.DateTimeField(help_text='when this version was current from')),
-                ('post', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='edits', to='posts.post')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(blank=True)),
+                ("html", models.TextField(blank=True)),
+                ("content_warning", models.CharField(blank=True, max_length=500)),
+                (
+                    "created_at",
+                    models.DateTimeField(help_text="when this version was current from"),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="edits",
+                        to="posts.post",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='PostHashtag',
+            name="PostHashtag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('hashtag', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='posts.hashtag')),
-                ('post', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='posts.post')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "hashtag",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="posts.hashtag"
+                    ),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="posts.post"),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='post',
-            name='hashtags',
-            field=models.ManyToManyField(related_name='posts', through='posts.PostHashtag', to='posts.hashtag'),
+            model_name="post",
+            name="hashtags",
+            field=models.ManyToManyField(
+                related_name="posts", through="posts.PostHashtag", to="posts.hashtag"
+            ),
         ),
         migrations.CreateModel(
-            name='Pin',
+            name="Pin",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pins', to='accounts.account')),
-                ('post', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='posts.post')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pins",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "post",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="posts.post",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('account', 'post'), name='pin_unique')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("account", "post"), name="pin_unique")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='mention',
-            index=models.Index(fields=['account', '-post'], name='mention_account_idx'),
+            model_name="mention",
+            index=models.Index(fields=["account", "-post"], name="mention_account_idx"),
         ),
         migrations.AddConstraint(
-            model_name='mention',
-            constraint=models.UniqueConstraint(fields=('post', 'account'), name='mention_unique'),
+            model_name="mention",
+            constraint=models.UniqueConstraint(fields=("post", "account"), name="mention_unique"),
         ),
         migrations.AddIndex(
-            model_name='mediaattachment',
-            index=models.Index(fields=['post', 'position'], name='media_post_idx'),
+            model_name="mediaattachment",
+            index=models.Index(fields=["post", "position"], name="media_post_idx"),
         ),
         migrations.AddIndex(
-            model_name='like',
-            index=models.Index(fields=['post', '-id'], name='like_post_idx'),
+            model_name="like",
+            index=models.Index(fields=["post", "-id"], name="like_post_idx"),
         ),
         migrations.AddConstraint(
-            model_name='like',
-            constraint=models.UniqueConstraint(fields=('account', 'post'), name='like_unique'),
+            model_name="like",
+            constraint=models.UniqueConstraint(fields=("account", "post"), name="like_unique"),
         ),
         migrations.AddConstraint(
-            model_name='bookmark',
-            constraint=models.UniqueConstraint(fields=('account', 'post'), name='bookmark_unique'),
+            model_name="bookmark",
+            constraint=models.UniqueConstraint(fields=("account", "post"), name="bookmark_unique"),
         ),
         migrations.AddIndex(
-            model_name='posthashtag',
-            index=models.Index(fields=['hashtag', '-post'], name='post_hashtag_feed_idx'),
+            model_name="posthashtag",
+            index=models.Index(fields=["hashtag", "-post"], name="post_hashtag_feed_idx"),
         ),
         migrations.AddConstraint(
-            model_name='posthashtag',
-            constraint=models.UniqueConstraint(fields=('post', 'hashtag'), name='post_hashtag_unique'),
+            model_name="posthashtag",
+            constraint=models.UniqueConstraint(
+                fields=("post", "hashtag"), name="post_hashtag_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='post',
-            index=models.Index(fields=['author', '-id'], name='post_author_idx'),
+            model_name="post",
+            index=models.Index(fields=["author", "-id"], name="post_author_idx"),
         ),
         migrations.AddIndex(
-            model_name='post',
-            index=models.Index(fields=['visibility', '-id'], name='post_visibility_idx'),
+            model_name="post",
+            index=models.Index(fields=["visibility", "-id"], name="post_visibility_idx"),
         ),
         migrations.AddIndex(
-            model_name='post',
-            index=models.Index(fields=['thread_root', 'id'], name='post_thread_idx'),
+            model_name="post",
+            index=models.Index(fields=["thread_root", "id"], name="post_thread_idx"),
         ),
         migrations.AddConstraint(
-            model_name='post',
-            constraint=models.CheckConstraint(condition=models.Q(('reshare_of__isnull', True), ('text', ''), _connector='OR'), name='reshare_has_no_text'),
+            model_name="post",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("reshare_of__isnull", True), ("text", ""), _connector="OR"),
+                name="reshare_has_no_text",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='post',
-            constraint=models.UniqueConstraint(condition=models.Q(('reshare_of__isnull', False)), fields=('author', 'reshare_of'), name='one_reshare_per_account'),
+            model_name="post",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("reshare_of__isnull", False)),
+                fields=("author", "reshare_of"),
+                name="one_reshare_per_account",
+            ),
         ),
     ]

@@ -1,0 +1,144 @@
+"""Writes to materialized home feeds: fan-out, backfill and pruning.
+
+Design (see README, "Home feed"): fan-out on write into :class:`HomeFeedEntry` with one
+``INSERT … SELECT`` per audience, so delivering a post to 20,000 followers is a single
+statement, not 20,000 round trips. Accounts above ``PLAZA_FANOUT_LIMIT`` followers are not
+fanned out; :mod:`feeds.queries` pulls their posts at read time. The table is the source of
+truth, not a cache, so a read never has to guess whether a range is missing.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from accounts.models import Account, Visibility
+from feeds.models import HomeFeedEntry
+from network.models import Connection, Follow
+from posts.models import Mention, Post
+
+BACKFILL_POSTS = 40
+
+
+def _table(model: type) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _insert_select(select_sql: str, params: list[object]) -> int:
+    entry = _table(HomeFeedEntry)
+    sql = (
+        f"INSERT INTO {entry} (owner_id, post_id, source_id) {select_sql} "
+        "ON CONFLICT (owner_id, post_id) DO NOTHING"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return max(cursor.rowcount, 0)
+
+
+def audience_sql(author_id: int, visibility: str, *, reshare: bool) -> tuple[str, list[object]]:
+    """SQL selecting the ids of accounts whose home feed a post by ``author_id`` belongs in.
+
+    Followers see public, unlisted and followers-only posts; connections see those and
+    connections-only posts (a connection is the closer tie). Followers who turned reshares
+    off for this account don't get its reshares.
+    """
+    follow, conn = _table(Follow), _table(Connection)
+    parts: list[str] = []
+    params: list[object] = []
+    if visibility in (Visibility.PUBLIC, Visibility.UNLISTED, Visibility.FOLLOWERS):
+        cond = " AND show_reshares" if reshare else ""
+        parts.append(f"SELECT follower_id AS owner FROM {follow} WHERE target_id = %s{cond}")
+        params.append(author_id)
+    if visibility in (
+        Visibility.PUBLIC,
+        Visibility.UNLISTED,
+        Visibility.FOLLOWERS,
+        Visibility.CONNECTIONS,
+    ):
+        parts.append(f"SELECT account_id AS owner FROM {conn} WHERE other_id = %s")
+        params.append(author_id)
+    if not parts:
+        return "SELECT NULL AS owner WHERE 1 = 0", []
+    return " UNION ".join(parts), params
+
+
+def fan_out(post: Post) -> int:
+    """Put ``post`` into the home feeds of everyone it is for. Returns rows written."""
+    written = _insert_select("SELECT %s, %s, %s", [post.author_id, post.pk, post.author_id])
+    if post.visibility == Visibility.DIRECT:
+        mention = _table(Mention)
+        return written + _insert_select(
+            f"SELECT account_id, %s, %s FROM {mention} WHERE post_id = %s",
+            [post.pk, post.author_id, post.pk],
+        )
+    author = Account.objects.only("followers_count").get(pk=post.author_id)
+    if author.followers_count > settings.PLAZA.fanout_limit:
+        return written  # pulled at read time, see feeds.queries
+    audience, params = audience_sql(post.author_id, post.visibility, reshare=post.is_reshare)
+    other = post.in_reply_to_account_id
+    if other is not None and other != post.author_id:
+        # Like Mastodon: a reply to someone else reaches only people who follow both sides.
+        other_audience, other_params = audience_sql(other, Visibility.FOLLOWERS, reshare=False)
+        audience = f"SELECT owner FROM ({audience}) a WHERE owner IN ({other_audience})"
+        params = [*params, *other_params]
+    written += _insert_select(
+        f"SELECT owner, %s, %s FROM ({audience}) aud WHERE owner IS NOT NULL",
+        [post.pk, post.author_id, *params],
+    )
+    # Mentioned people always get the post, whatever they follow.
+    mention = _table(Mention)
+    written += _insert_select(
+        f"SELECT account_id, %s, %s FROM {mention} WHERE post_id = %s",
+        [post.pk, post.author_id, post.pk],
+    )
+    return written
+
+
+def backfill(owner: Account | int, source: Account | int, *, limit: int = BACKFILL_POSTS) -> int:
+    """After a new follow or connection, bring the source's recent posts into owner's feed."""
+    from posts.queries import visible_posts
+
+    owner_acc = owner if isinstance(owner, Account) else Account.objects.get(pk=owner)
+    source_id = source if isinstance(source, int) else source.pk
+    post_ids = list(
+        visible_posts(owner_acc)
+        .filter(author_id=source_id)
+        .exclude(in_reply_to_account__isnull=False, visibility=Visibility.DIRECT)
+        .order_by("-id")
+        .values_list("id", flat=True)[:limit]
+    )
+    rows = [
+        HomeFeedEntry(owner_id=owner_acc.pk, post_id=pid, source_id=source_id) for pid in post_ids
+    ]
+    HomeFeedEntry.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def prune(owner: Account | int, source: Account | int) -> int:
+    """Remove what ``owner`` may no longer see from ``source`` (after an unfollow, a removed
+    connection, a block or a mute). Posts that mention ``owner`` stay unless it's a block."""
+    from posts.queries import visible_posts
+
+    owner_acc = owner if isinstance(owner, Account) else Account.objects.get(pk=owner)
+    entries = HomeFeedEntry.objects.filter(owner=owner_acc, source=source)
+    still_visible = visible_posts(owner_acc).filter(
+        author_id=source if isinstance(source, int) else source.pk
+    )
+    still_followed = (
+        Follow.objects.filter(follower=owner_acc, target=source).exists()
+        or Connection.objects.filter(account=owner_acc, other=source).exists()
+    )
+    if still_followed:
+        deleted, _ = entries.exclude(post__in=still_visible.values("id")).delete()
+    else:
+        deleted, _ = entries.exclude(post__mentions=owner_acc).delete()
+    return deleted
+
+
+def remove_all_between(a: Account, b: Account) -> None:
+    """After a block: neither feed keeps anything from the other."""
+    with transaction.atomic():
+        HomeFeedEntry.objects.filter(owner=a, source=b).delete()
+        HomeFeedEntry.objects.filter(owner=b, source=a).delete()
+        HomeFeedEntry.objects.filter(owner=a, post__reshare_of__author=b).delete()
+        HomeFeedEntry.objects.filter(owner=b, post__reshare_of__author=a).delete()

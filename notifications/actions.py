@@ -1,0 +1,65 @@
+"""Creating and reading-off notifications. Called from other apps' actions, inside their transaction."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import Account
+from network.models import Block, Mute
+from notifications.models import Notification, NotificationKind
+from posts.models import Post
+
+
+def notify(
+    recipient: Account | int,
+    actor: Account | int,
+    kind: NotificationKind | str,
+    *,
+    post: Post | None = None,
+) -> Notification | None:
+    """Tell ``recipient`` that ``actor`` did ``kind``; nothing when it would be unwelcome.
+
+    Nobody is notified of their own actions, of actions by accounts they block or that block
+    them, or by accounts they muted (mutes hide notifications unless the mute says otherwise).
+    """
+    recipient_id = recipient if isinstance(recipient, int) else recipient.pk
+    actor_id = actor if isinstance(actor, int) else actor.pk
+    if recipient_id == actor_id:
+        return None
+    if Block.objects.filter(
+        Q(account_id=recipient_id, target_id=actor_id)
+        | Q(account_id=actor_id, target_id=recipient_id)
+    ).exists():
+        return None
+    if Mute.objects.filter(
+        account_id=recipient_id, target_id=actor_id, notifications=True
+    ).exists():
+        return None
+    return Notification.objects.create(
+        recipient_id=recipient_id, actor_id=actor_id, kind=kind, post=post
+    )
+
+
+def withdraw(
+    actor: Account | int,
+    kind: NotificationKind | str,
+    *,
+    recipient: Account | int | None = None,
+    post: Post | None = None,
+) -> None:
+    """Remove notifications that no longer hold (an unlike, a withdrawn request)."""
+    qs = Notification.objects.filter(actor=actor, kind=kind)
+    if recipient is not None:
+        qs = qs.filter(recipient=recipient)
+    if post is not None:
+        qs = qs.filter(post=post)
+    qs.delete()
+
+
+def mark_read(recipient: Account, *, up_to_id: int | None = None) -> int:
+    """Mark the recipient's notifications read (all, or those up to ``up_to_id``)."""
+    qs = Notification.objects.filter(recipient=recipient, read_at__isnull=True)
+    if up_to_id is not None:
+        qs = qs.filter(id__lte=up_to_id)
+    return qs.update(read_at=timezone.now())

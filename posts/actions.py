@@ -1,0 +1,357 @@
+"""The only write path for posts and what people do with them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from accounts.models import Account, Visibility
+from network.queries import is_blocked_either_way
+from notifications.actions import notify, withdraw
+from notifications.models import NotificationKind
+from plaza.errors import ActionError, NotAllowed, NotFound
+from posts.models import (
+    Bookmark,
+    Hashtag,
+    Like,
+    MediaAttachment,
+    MediaKind,
+    MediaState,
+    Mention,
+    Pin,
+    Post,
+    PostEdit,
+    PostHashtag,
+)
+from posts.queries import OPEN, can_see
+from posts.text import render
+
+MAX_IMAGES = 4
+MAX_PINS = 5
+
+
+def _bump(model: type[Post] | type[Account], pk: int, **deltas: int) -> None:
+    model.objects.filter(pk=pk).update(**{k: F(k) + v for k, v in deltas.items()})
+
+
+def _check_media(
+    author: Account, media: Sequence[MediaAttachment], *, post: Post | None = None
+) -> None:
+    if not media:
+        return
+    for m in media:
+        if m.account_id != author.pk:
+            raise NotFound("That media does not exist.", field="media")
+        if m.post_id is not None and (post is None or m.post_id != post.pk):
+            raise ActionError("That media is already attached to another post.", field="media")
+        if m.state == MediaState.FAILED:
+            raise ActionError(
+                f"“{m.original_name or 'Upload'}” could not be processed: {m.error}", field="media"
+            )
+    kinds = [m.kind for m in media]
+    if any(k != MediaKind.IMAGE for k in kinds):
+        if len(media) > 1:
+            raise ActionError(
+                "A post can have up to 4 images, or one video, or one document.", field="media"
+            )
+    elif len(media) > MAX_IMAGES:
+        raise ActionError("A post can have at most 4 images.", field="media")
+
+
+def _validate_text(text: str, content_warning: str, has_media: bool, has_quote: bool) -> None:
+    limit = settings.PLAZA.max_post_chars
+    if len(text) > limit:
+        raise ActionError(
+            f"A post can have at most {limit:,} characters ({len(text):,} typed).", field="text"
+        )
+    if not text.strip() and not has_media and not has_quote:
+        raise ActionError("Write something or attach media.", field="text")
+    if len(content_warning) > 500:
+        raise ActionError(
+            "A content warning can have at most 500 characters.", field="content_warning"
+        )
+
+
+def _resolve_mentions(author: Account, usernames: Sequence[str]) -> list[Account]:
+    if not usernames:
+        return []
+    found = {
+        a.username.lower(): a
+        for a in Account.objects.annotate(lname=Lower("username")).filter(lname__in=list(usernames))
+    }
+    # Unknown names stay plain text; blocked accounts are silently not mentioned.
+    return [
+        found[name]
+        for name in usernames
+        if name in found
+        and found[name].pk != author.pk
+        and not is_blocked_either_way(author, found[name])
+    ]
+
+
+def _store_tags_and_mentions(
+    post: Post, mentioned: Sequence[Account], hashtags: Sequence[str]
+) -> None:
+    Mention.objects.bulk_create(
+        [Mention(post=post, account=a) for a in mentioned], ignore_conflicts=True
+    )
+    if hashtags:
+        Hashtag.objects.bulk_create([Hashtag(name=h) for h in hashtags], ignore_conflicts=True)
+        tags = Hashtag.objects.filter(name__in=hashtags)
+        PostHashtag.objects.bulk_create(
+            [PostHashtag(post=post, hashtag=t) for t in tags], ignore_conflicts=True
+        )
+
+
+def publish(
+    author: Account,
+    *,
+    text: str = "",
+    visibility: str | None = None,
+    content_warning: str = "",
+    in_reply_to: Post | None = None,
+    quote_of: Post | None = None,
+    media: Sequence[MediaAttachment] = (),
+) -> Post:
+    """Publish a post (a broadcast, a reply or a quote) and deliver it.
+
+    The caller must have loaded ``in_reply_to`` and ``quote_of`` through
+    :func:`posts.queries.get_post_for`; they are checked again here so no path can reply to
+    a post its author cannot see.
+    """
+    visibility = visibility or author.default_visibility
+    if visibility not in Visibility.values:
+        raise ActionError("Unknown visibility.", field="visibility")
+    _validate_text(text, content_warning, bool(media), quote_of is not None)
+    _check_media(author, media)
+    if in_reply_to is not None:
+        if not can_see(author, in_reply_to) or is_blocked_either_way(author, in_reply_to.author_id):
+            raise NotFound("The post you are replying to does not exist or you can't see it.")
+        if in_reply_to.reshare_of_id:
+            in_reply_to = in_reply_to.reshare_of
+            assert in_reply_to is not None
+    if quote_of is not None:
+        if quote_of.reshare_of_id:
+            quote_of = quote_of.reshare_of
+            assert quote_of is not None
+        if not can_see(author, quote_of) or is_blocked_either_way(author, quote_of.author_id):
+            raise NotFound("The post you are quoting does not exist or you can't see it.")
+        if quote_of.visibility not in OPEN and quote_of.author_id != author.pk:
+            raise NotAllowed("Only public and unlisted posts can be quoted.")
+
+    rendered_probe = render(text)
+    mentioned = _resolve_mentions(author, rendered_probe.mentions)
+    rendered = render(text, known_mentions={a.username for a in mentioned})
+    now = timezone.now()
+    with transaction.atomic():
+        post = Post.objects.create(
+            author=author,
+            text=text,
+            html=rendered.html,
+            content_warning=content_warning.strip(),
+            visibility=visibility,
+            in_reply_to=in_reply_to,
+            in_reply_to_account_id=in_reply_to.author_id if in_reply_to else None,
+            thread_root_id=(in_reply_to.thread_root_id or in_reply_to.pk) if in_reply_to else None,
+            quote_of=quote_of,
+            created_at=now,
+        )
+        _store_tags_and_mentions(post, mentioned, rendered.hashtags)
+        for position, m in enumerate(media):
+            MediaAttachment.objects.filter(pk=m.pk).update(post=post, position=position)
+        _bump(Account, author.pk, posts_count=1)
+        Account.objects.filter(pk=author.pk).update(last_posted_at=now)
+        if in_reply_to is not None:
+            _bump(Post, in_reply_to.pk, replies_count=1)
+            notify(in_reply_to.author_id, author, NotificationKind.REPLY, post=post)
+        if quote_of is not None:
+            _bump(Post, quote_of.pk, quotes_count=1)
+            notify(quote_of.author_id, author, NotificationKind.QUOTE, post=post)
+        replied_to = in_reply_to.author_id if in_reply_to else None
+        for account in mentioned:
+            if account.pk != replied_to:
+                notify(account, author, NotificationKind.MENTION, post=post)
+        _deliver_on_commit(post)
+    return post
+
+
+def _deliver_on_commit(post: Post) -> None:
+    from feeds.tasks import fan_out_post
+
+    post_id = post.pk
+    transaction.on_commit(lambda: fan_out_post(post_id))
+
+
+def edit(
+    actor: Account,
+    post: Post,
+    *,
+    text: str,
+    content_warning: str = "",
+    media: Sequence[MediaAttachment] | None = None,
+) -> Post:
+    """Change a post's text, warning or media, keeping the previous version in its history."""
+    if post.author_id != actor.pk:
+        raise NotAllowed("You can only edit your own posts.")
+    if post.reshare_of_id:
+        raise ActionError("A reshare has nothing to edit.")
+    new_media = list(media) if media is not None else list(post.media.all())
+    _validate_text(text, content_warning, bool(new_media), post.quote_of_id is not None)
+    _check_media(actor, new_media, post=post)
+    mentioned = _resolve_mentions(actor, render(text).mentions)
+    rendered = render(text, known_mentions={a.username for a in mentioned})
+    with transaction.atomic():
+        PostEdit.objects.create(
+            post=post,
+            text=post.text,
+            html=post.html,
+            content_warning=post.content_warning,
+            created_at=post.edited_at or post.created_at,
+        )
+        post.text = text
+        post.html = rendered.html
+        post.content_warning = content_warning.strip()
+        post.edited_at = timezone.now()
+        post.save(update_fields=["text", "html", "content_warning", "edited_at"])
+        already = set(Mention.objects.filter(post=post).values_list("account_id", flat=True))
+        Mention.objects.filter(post=post).exclude(account__in=mentioned).delete()
+        PostHashtag.objects.filter(post=post).delete()
+        _store_tags_and_mentions(post, mentioned, rendered.hashtags)
+        for account in mentioned:
+            if account.pk not in already:
+                notify(account, actor, NotificationKind.MENTION, post=post)
+        if media is not None:
+            keep = {m.pk for m in new_media}
+            MediaAttachment.objects.filter(post=post).exclude(pk__in=keep).delete()
+            for position, m in enumerate(new_media):
+                MediaAttachment.objects.filter(pk=m.pk).update(post=post, position=position)
+    return post
+
+
+def delete(actor: Account, post: Post) -> None:
+    """Delete a post (its author, or staff). Replies stay, detached; reshares go with it."""
+    if post.author_id != actor.pk and not actor.user.is_staff:
+        raise NotAllowed("You can only delete your own posts.")
+    with transaction.atomic():
+        if post.in_reply_to_id:
+            Post.objects.filter(pk=post.in_reply_to_id, replies_count__gt=0).update(
+                replies_count=F("replies_count") - 1
+            )
+        if post.reshare_of_id:
+            Post.objects.filter(pk=post.reshare_of_id, reshares_count__gt=0).update(
+                reshares_count=F("reshares_count") - 1
+            )
+        if post.quote_of_id:
+            Post.objects.filter(pk=post.quote_of_id, quotes_count__gt=0).update(
+                quotes_count=F("quotes_count") - 1
+            )
+        Account.objects.filter(pk=post.author_id, posts_count__gt=0).update(
+            posts_count=F("posts_count") - 1
+        )
+        # Reshares of this post disappear with it; their authors' counters follow.
+        for author_id in post.reshares.values_list("author_id", flat=True):
+            Account.objects.filter(pk=author_id, posts_count__gt=0).update(
+                posts_count=F("posts_count") - 1
+            )
+        post.delete()
+
+
+def like(actor: Account, post: Post) -> None:
+    """Like a post (the original, when given a reshare). Idempotent."""
+    post = _original(actor, post)
+    try:
+        with transaction.atomic():
+            Like.objects.create(account=actor, post=post)
+            _bump(Post, post.pk, likes_count=1)
+            notify(post.author_id, actor, NotificationKind.LIKE, post=post)
+    except IntegrityError:
+        return
+
+
+def unlike(actor: Account, post: Post) -> None:
+    """Take back a like. Idempotent."""
+    post = post.reshare_of if post.reshare_of_id else post  # type: ignore[assignment]
+    with transaction.atomic():
+        deleted, _ = Like.objects.filter(account=actor, post=post).delete()
+        if deleted:
+            Post.objects.filter(pk=post.pk, likes_count__gt=0).update(
+                likes_count=F("likes_count") - 1
+            )
+            withdraw(actor, NotificationKind.LIKE, post=post)
+
+
+def reshare(actor: Account, post: Post, *, visibility: str = Visibility.PUBLIC) -> Post:
+    """Reshare a post to the actor's audience. Idempotent: returns the existing reshare."""
+    post = _original(actor, post)
+    if post.visibility not in OPEN:
+        raise NotAllowed("Only public and unlisted posts can be reshared.")
+    if visibility not in (Visibility.PUBLIC, Visibility.UNLISTED, Visibility.FOLLOWERS):
+        raise ActionError("A reshare can be public, unlisted or for followers.", field="visibility")
+    existing = Post.objects.filter(author=actor, reshare_of=post).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            share = Post.objects.create(
+                author=actor, reshare_of=post, visibility=visibility, created_at=timezone.now()
+            )
+            _bump(Post, post.pk, reshares_count=1)
+            _bump(Account, actor.pk, posts_count=1)
+            notify(post.author_id, actor, NotificationKind.RESHARE, post=post)
+            _deliver_on_commit(share)
+    except IntegrityError:
+        return Post.objects.get(author=actor, reshare_of=post)
+    return share
+
+
+def unreshare(actor: Account, post: Post) -> None:
+    """Undo a reshare. Idempotent."""
+    original_id = post.reshare_of_id or post.pk
+    share = Post.objects.filter(author=actor, reshare_of_id=original_id).first()
+    if share is not None:
+        with transaction.atomic():
+            withdraw(actor, NotificationKind.RESHARE, post=share.reshare_of)
+            delete(actor, share)
+
+
+def bookmark(actor: Account, post: Post) -> None:
+    """Save a post for later (private to the actor). Idempotent."""
+    post = _original(actor, post)
+    Bookmark.objects.get_or_create(account=actor, post=post)
+
+
+def unbookmark(actor: Account, post: Post) -> None:
+    Bookmark.objects.filter(account=actor, post_id=post.reshare_of_id or post.pk).delete()
+
+
+def pin(actor: Account, post: Post) -> None:
+    """Pin one of the actor's own posts to their profile (at most five)."""
+    if post.author_id != actor.pk or post.reshare_of_id:
+        raise NotAllowed("You can only pin your own posts.")
+    if post.visibility == Visibility.DIRECT:
+        raise ActionError("Direct posts can't be pinned.")
+    with transaction.atomic():
+        if Pin.objects.filter(account=actor, post=post).exists():
+            return
+        if Pin.objects.filter(account=actor).count() >= MAX_PINS:
+            raise ActionError(f"You can pin at most {MAX_PINS} posts.")
+        Pin.objects.create(account=actor, post=post)
+
+
+def unpin(actor: Account, post: Post) -> None:
+    Pin.objects.filter(account=actor, post=post).delete()
+
+
+def _original(actor: Account, post: Post) -> Post:
+    original = post.reshare_of if post.reshare_of_id else post
+    assert original is not None
+    if not can_see(actor, original):
+        raise NotFound("This post does not exist or you can't see it.")
+    if is_blocked_either_way(actor, original.author_id):
+        raise NotFound("This post does not exist or you can't see it.")
+    return original

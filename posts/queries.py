@@ -1,0 +1,226 @@
+"""Reads of posts, always scoped by the viewer. The visibility rule lives here, once.
+
+Who sees a post (``visibility``):
+
+========== =====================================================================
+public     everyone, listed in public and hashtag feeds
+unlisted   everyone with the link or on the profile; not in public/hashtag feeds
+followers  the author, their followers and connections, and people it mentions
+connections the author, their connections, and people it mentions
+direct     the author and the people it mentions
+========== =====================================================================
+
+On top of that, nobody sees posts of accounts they block or that block them, and a reshare
+is visible only when the post it carries is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from accounts.models import Account, Visibility
+from network.models import Block, Connection, Follow
+from plaza.errors import NotFound
+from posts.models import Bookmark, Like, MediaAttachment, Mention, Pin, Post
+
+OPEN = (Visibility.PUBLIC, Visibility.UNLISTED)
+
+
+def _visibility_q(viewer: Account | None, prefix: str = "") -> Q:
+    def f(name: str) -> str:
+        return f"{prefix}{name}"
+
+    if viewer is None:
+        return Q(**{f("visibility__in"): OPEN})
+    follows = Follow.objects.filter(follower=viewer).values("target_id")
+    connections = Connection.objects.filter(account=viewer).values("other_id")
+    mentioned = Mention.objects.filter(account=viewer).values("post_id")
+    return (
+        Q(**{f("visibility__in"): OPEN})
+        | Q(**{f("author_id"): viewer.pk})
+        | Q(**{f("visibility"): Visibility.FOLLOWERS, f("author_id__in"): follows})
+        | Q(
+            **{
+                f("visibility__in"): (Visibility.FOLLOWERS, Visibility.CONNECTIONS),
+                f("author_id__in"): connections,
+            }
+        )
+        | Q(**{f("id__in"): mentioned})
+    )
+
+
+def _not_blocked_q(viewer: Account | None, prefix: str = "") -> Q:
+    if viewer is None:
+        return Q()
+    blocked = Block.objects.filter(account=viewer).values("target_id")
+    blockers = Block.objects.filter(target=viewer).values("account_id")
+    return ~Q(**{f"{prefix}author_id__in": blocked}) & ~Q(**{f"{prefix}author_id__in": blockers})
+
+
+def visible_posts(viewer: Account | None) -> QuerySet[Post]:
+    """Every post ``viewer`` (None: someone logged out) may see."""
+    carried = Q(reshare_of__isnull=True) | (
+        _visibility_q(viewer, "reshare_of__") & _not_blocked_q(viewer, "reshare_of__")
+    )
+    return Post.objects.filter(_visibility_q(viewer), _not_blocked_q(viewer), carried)
+
+
+def can_see(viewer: Account | None, post: Post) -> bool:
+    """Whether ``viewer`` may see ``post`` (one small query)."""
+    return visible_posts(viewer).filter(pk=post.pk).exists()
+
+
+def get_post_for(viewer: Account | None, post_id: int | str) -> Post:
+    """The post, if ``viewer`` may see it; :class:`NotFound` otherwise (never say which)."""
+    try:
+        pid = int(post_id)
+    except (TypeError, ValueError):
+        raise NotFound("This post does not exist or you can't see it.")
+    post = (
+        visible_posts(viewer).select_related("author", "reshare_of__author").filter(pk=pid).first()
+    )
+    if post is None:
+        raise NotFound("This post does not exist or you can't see it.")
+    return post
+
+
+@dataclass
+class PostCard:
+    """A post ready to render for one viewer: what it shows and what the viewer did to it."""
+
+    post: Post  # the post as it appears in the list (may be a reshare)
+    shown: Post  # the post whose content is displayed (the original for a reshare)
+    reshared_by: Account | None
+    liked: bool
+    bookmarked: bool
+    reshared: bool
+    pinned: bool
+    quote: Post | None  # the quoted post, when the viewer may see it
+    quote_hidden: bool  # the post quotes something the viewer can't see
+
+
+def with_related(qs: QuerySet[Post]) -> QuerySet[Post]:
+    """Everything a post card needs, in a fixed number of queries whatever the page size."""
+    media = MediaAttachment.objects.order_by("position", "id")
+    return qs.select_related(
+        "author",
+        "in_reply_to_account",
+        "reshare_of__author",
+        "reshare_of__in_reply_to_account",
+        "quote_of__author",
+        "reshare_of__quote_of__author",
+    ).prefetch_related(
+        Prefetch("media", queryset=media),
+        Prefetch("reshare_of__media", queryset=media),
+        Prefetch("quote_of__media", queryset=media),
+    )
+
+
+def cards(viewer: Account | None, posts: Sequence[Post]) -> list[PostCard]:
+    """Turn posts (loaded with :func:`with_related`) into cards for ``viewer``.
+
+    Runs a fixed number of queries (likes, bookmarks, reshares, pins, quote visibility),
+    whatever the number of posts.
+    """
+    shown_ids = [p.reshare_of_id or p.pk for p in posts]
+    quote_ids = {
+        (p.reshare_of.quote_of_id if p.reshare_of_id else p.quote_of_id) for p in posts
+    } - {None}
+    liked: set[int] = set()
+    bookmarked: set[int] = set()
+    reshared: set[int] = set()
+    pinned: set[int] = set()
+    visible_quotes: set[int] = set()
+    if viewer is not None and shown_ids:
+        liked = set(
+            Like.objects.filter(account=viewer, post_id__in=shown_ids).values_list(
+                "post_id", flat=True
+            )
+        )
+        bookmarked = set(
+            Bookmark.objects.filter(account=viewer, post_id__in=shown_ids).values_list(
+                "post_id", flat=True
+            )
+        )
+        reshared = set(
+            Post.objects.filter(author=viewer, reshare_of_id__in=shown_ids).values_list(
+                "reshare_of_id", flat=True
+            )
+        )
+        pinned = set(
+            Pin.objects.filter(account=viewer, post_id__in=shown_ids).values_list(
+                "post_id", flat=True
+            )
+        )
+    if quote_ids:
+        visible_quotes = set(
+            visible_posts(viewer).filter(pk__in=quote_ids).values_list("id", flat=True)
+        )
+    result = []
+    for p in posts:
+        shown = p.reshare_of if p.reshare_of_id else p
+        assert shown is not None
+        quote = shown.quote_of if shown.quote_of_id in visible_quotes else None
+        result.append(
+            PostCard(
+                post=p,
+                shown=shown,
+                reshared_by=p.author if p.reshare_of_id else None,
+                liked=shown.pk in liked,
+                bookmarked=shown.pk in bookmarked,
+                reshared=shown.pk in reshared,
+                pinned=shown.pk in pinned,
+                quote=quote,
+                quote_hidden=shown.quote_of_id is not None and quote is None,
+            )
+        )
+    return result
+
+
+def thread(viewer: Account | None, post: Post) -> tuple[list[Post], list[Post]]:
+    """Ancestors (oldest first) and descendants (in reading order) of ``post`` that the viewer
+    may see. Two queries for the whole thread, however deep."""
+    root_id = post.thread_root_id or post.pk
+    members = {
+        p.pk: p
+        for p in with_related(
+            visible_posts(viewer).filter(Q(thread_root_id=root_id) | Q(pk=root_id))
+        ).order_by("id")
+    }
+    ancestors: list[Post] = []
+    cursor = post.in_reply_to_id
+    while cursor is not None and cursor in members:
+        ancestors.append(members[cursor])
+        cursor = members[cursor].in_reply_to_id
+    ancestors.reverse()
+    children: dict[int, list[Post]] = {}
+    for p in members.values():
+        if p.in_reply_to_id is not None and p.reshare_of_id is None:
+            children.setdefault(p.in_reply_to_id, []).append(p)
+    descendants: list[Post] = []
+
+    def walk(pid: int, depth: int) -> None:
+        for child in children.get(pid, []):
+            child.thread_depth = depth  # type: ignore[attr-defined]
+            descendants.append(child)
+            walk(child.pk, depth + 1)
+
+    walk(post.pk, 1)
+    return ancestors, descendants
+
+
+def pinned_posts(viewer: Account | None, author: Account) -> QuerySet[Post]:
+    """The author's pinned posts the viewer may see, newest pin first."""
+    pins = Pin.objects.filter(account=author, post=OuterRef("pk"))
+    return visible_posts(viewer).filter(Exists(pins), author=author).order_by("-id")
+
+
+def ids_liked_by(viewer: Account, post_ids: Iterable[int]) -> set[int]:
+    return set(
+        Like.objects.filter(account=viewer, post_id__in=list(post_ids)).values_list(
+            "post_id", flat=True
+        )
+    )
