@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "posts",
     "feeds",
     "notifications",
+    "demo",
 ]
 
 MIDDLEWARE = [
