@@ -117,7 +117,15 @@ else:
         "name": "plaza",
         "filename": str(DATA_DIR / "tasks.sqlite3"),
         "immediate": False,
-        "consumer": {"workers": 2, "worker_type": "thread", "periodic": True},
+        # SQLite storage is polled; keep the idle back-off short so fan-out starts promptly.
+        "consumer": {
+            "workers": 2,
+            "worker_type": "thread",
+            "periodic": True,
+            "initial_delay": 0.05,
+            "backoff": 1.15,
+            "max_delay": 0.5,
+        },
     }
 
 # --- cache ----------------------------------------------------------------------------------
