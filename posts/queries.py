@@ -18,13 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.models import Account, Visibility
 from network.models import Block, Connection, Follow
 from plaza.errors import NotFound
-from posts.models import Bookmark, Like, MediaAttachment, Mention, Pin, Post
+from posts.models import Bookmark, Like, MediaAttachment, Mention, Pin, Post, PostEdit
 
 OPEN = (Visibility.PUBLIC, Visibility.UNLISTED)
 
@@ -126,9 +127,11 @@ def cards(viewer: Account | None, posts: Sequence[Post]) -> list[PostCard]:
     whatever the number of posts.
     """
     shown_ids = [p.reshare_of_id or p.pk for p in posts]
-    quote_ids = {
-        (p.reshare_of.quote_of_id if p.reshare_of_id else p.quote_of_id) for p in posts
-    } - {None}
+    quote_ids: set[int] = set()
+    for p in posts:
+        shown_post = p.reshare_of if p.reshare_of is not None else p
+        if shown_post.quote_of_id is not None:
+            quote_ids.add(shown_post.quote_of_id)
     liked: set[int] = set()
     bookmarked: set[int] = set()
     reshared: set[int] = set()
@@ -182,7 +185,7 @@ def cards(viewer: Account | None, posts: Sequence[Post]) -> list[PostCard]:
 
 def thread(viewer: Account | None, post: Post) -> tuple[list[Post], list[Post]]:
     """Ancestors (oldest first) and descendants (in reading order) of ``post`` that the viewer
-    may see. Two queries for the whole thread, however deep."""
+    may see. A fixed number of queries for the whole thread, however deep or wide."""
     root_id = post.thread_root_id or post.pk
     members = {
         p.pk: p
@@ -200,15 +203,15 @@ def thread(viewer: Account | None, post: Post) -> tuple[list[Post], list[Post]]:
     for p in members.values():
         if p.in_reply_to_id is not None and p.reshare_of_id is None:
             children.setdefault(p.in_reply_to_id, []).append(p)
+    # An explicit stack, not recursion: a thread thousands of replies deep must not hit
+    # Python's recursion limit. Children are pushed in reverse so they pop oldest first.
     descendants: list[Post] = []
-
-    def walk(pid: int, depth: int) -> None:
-        for child in children.get(pid, []):
-            child.thread_depth = depth  # type: ignore[attr-defined]
-            descendants.append(child)
-            walk(child.pk, depth + 1)
-
-    walk(post.pk, 1)
+    stack: list[tuple[Post, int]] = [(c, 1) for c in reversed(children.get(post.pk, []))]
+    while stack:
+        child, depth = stack.pop()
+        child.thread_depth = depth  # type: ignore[attr-defined]
+        descendants.append(child)
+        stack.extend((c, depth + 1) for c in reversed(children.get(child.pk, [])))
     return ancestors, descendants
 
 
@@ -224,3 +227,69 @@ def ids_liked_by(viewer: Account, post_ids: Iterable[int]) -> set[int]:
             "post_id", flat=True
         )
     )
+
+
+T = TypeVar("T")
+
+
+@dataclass
+class Page(Generic[T]):
+    """One keyset page: ``items`` and the ``next_max_id`` to ask for the next (None: the end)."""
+
+    items: list[T]
+    next_max_id: int | None
+
+
+def _keyset(rows: list[tuple[int, T]], limit: int) -> Page[T]:
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page([item for _, item in rows], rows[-1][0] if more and rows else None)
+
+
+def bookmarked_posts(viewer: Account, *, max_id: int | None = None, limit: int = 20) -> Page[Post]:
+    """The viewer's bookmarked posts they may still see, newest bookmark first.
+
+    Keyset-paginated by bookmark id; a fixed number of queries whatever ``limit`` is.
+    """
+    marks = Bookmark.objects.filter(account=viewer, post__in=visible_posts(viewer).values("id"))
+    if max_id is not None:
+        marks = marks.filter(pk__lt=max_id)
+    pairs = list(marks.order_by("-id").values_list("id", "post_id")[: limit + 1])
+    posts = {p.pk: p for p in with_related(Post.objects.filter(pk__in=[pid for _, pid in pairs]))}
+    return _keyset([(bid, posts[pid]) for bid, pid in pairs if pid in posts], limit)
+
+
+def _visible_accounts(viewer: Account | None) -> QuerySet[Account]:
+    qs = Account.objects.all()
+    if viewer is not None:
+        qs = qs.exclude(pk__in=Block.objects.filter(account=viewer).values("target_id")).exclude(
+            pk__in=Block.objects.filter(target=viewer).values("account_id")
+        )
+    return qs
+
+
+def liked_by(
+    viewer: Account | None, post: Post, *, max_id: int | None = None, limit: int = 40
+) -> Page[Account]:
+    """Accounts that liked ``post`` (already checked visible), newest like first, minus blocks."""
+    likes = Like.objects.filter(post=post, account__in=_visible_accounts(viewer))
+    if max_id is not None:
+        likes = likes.filter(pk__lt=max_id)
+    rows = list(likes.select_related("account").order_by("-id")[: limit + 1])
+    return _keyset([(like.pk, like.account) for like in rows], limit)
+
+
+def reshared_by(
+    viewer: Account | None, post: Post, *, max_id: int | None = None, limit: int = 40
+) -> Page[Account]:
+    """Accounts whose reshare of ``post`` the viewer may see, newest first, minus blocks."""
+    shares = visible_posts(viewer).filter(reshare_of=post)
+    if max_id is not None:
+        shares = shares.filter(pk__lt=max_id)
+    rows = list(shares.select_related("author").order_by("-id")[: limit + 1])
+    return _keyset([(share.pk, share.author) for share in rows], limit)
+
+
+def edit_history(post: Post) -> list[PostEdit]:
+    """Previous versions of ``post`` (already checked visible), newest first."""
+    return list(PostEdit.objects.filter(post=post).order_by("-id"))

@@ -1,0 +1,28 @@
+"""Background work for posts: thin wrappers over :mod:`posts.media`."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from posts import media
+from posts.models import MediaAttachment
+
+
+@db_task(retries=2, retry_delay=30)
+def process_media(media_id: int) -> None:
+    """Finish an upload: ``processing`` → ``ready`` or ``failed``."""
+    media.process_attachment(media_id)
+
+
+@db_periodic_task(crontab(minute="17", hour="*/6"))
+def discard_abandoned_uploads() -> None:
+    """Remove uploads never attached to a post (a composer closed without posting)."""
+    cutoff = timezone.now() - timedelta(days=1)
+    for attachment in MediaAttachment.objects.filter(post__isnull=True, created_at__lt=cutoff)[
+        :500
+    ]:
+        media.discard(attachment)
