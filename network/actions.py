@@ -161,6 +161,8 @@ def accept_connection(actor: Account, requester: Account) -> None:
             raise NotFound("There is no such connection request.")
         withdraw(requester, NotificationKind.CONNECTION_REQUEST, recipient=actor)
         ConnectionRequest.objects.filter(requester=actor, target=requester).delete()
+        if Connection.objects.filter(account=actor, other=requester).exists():
+            return  # already connected (a stale request): counters must not move
         Connection.objects.bulk_create(
             [
                 Connection(account=actor, other=requester),

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -29,10 +31,12 @@ class Relationship:
 
 
 def is_following(follower: Account | int, target: Account | int) -> bool:
+    """True when ``follower`` follows ``target`` (an approved follow, not a request)."""
     return Follow.objects.filter(follower=follower, target=target).exists()
 
 
 def is_connected(a: Account | int, b: Account | int) -> bool:
+    """True when ``a`` and ``b`` are connected (connections are mutual)."""
     return Connection.objects.filter(account=a, other=b).exists()
 
 
@@ -57,10 +61,12 @@ def muted_ids(viewer: Account) -> QuerySet[Mute, int]:
 
 
 def following_ids(viewer: Account) -> QuerySet[Follow, int]:
+    """Ids of accounts ``viewer`` follows (a subquery: use with ``__in``)."""
     return Follow.objects.filter(follower=viewer).values_list("target_id", flat=True)
 
 
 def connection_ids(viewer: Account) -> QuerySet[Connection, int]:
+    """Ids of accounts ``viewer`` is connected to (a subquery: use with ``__in``)."""
     return Connection.objects.filter(account=viewer).values_list("other_id", flat=True)
 
 
@@ -121,3 +127,280 @@ def relationships(
 def relationship(viewer: Account | None, target: Account) -> Relationship:
     """The viewer's relationship to one account."""
     return relationships(viewer, [target])[target.pk]
+
+
+# --- account lists (followers, following, connections, requests, blocks, mutes) -------------
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    """One account in a relationship list, with the viewer's relationship to it.
+
+    ``key`` is the id of the relationship row (the follow, connection, request...): lists are
+    keyset-paginated by it, newest first, so a page is stable while rows are added.
+    """
+
+    key: int
+    account: Account
+    rel: Relationship
+    since: datetime
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class AccountPage:
+    rows: list[AccountRow]
+    # ``max_id`` for the next (older) page; None on the last page.
+    next_max_id: int | None
+
+
+def _fetch(
+    viewer: Account | None,
+    qs: QuerySet,
+    column: str,
+    *,
+    max_id: int | None,
+    limit: int,
+    hide_blocked: bool = True,
+) -> tuple[list[Any], int | None]:
+    """One keyset page of relationship rows in ``qs`` (one query), and the next ``max_id``."""
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    if max_id is not None:
+        qs = qs.filter(id__lt=max_id)
+    if hide_blocked and viewer is not None:
+        # Accounts the viewer blocks or is blocked by never show up in anyone's list for them.
+        qs = qs.exclude(**{f"{column}_id__in": blocked_ids(viewer)}).exclude(
+            **{f"{column}_id__in": blocker_ids(viewer)}
+        )
+    # One row more than asked says whether there is a next page, without a COUNT.
+    found = list(qs.select_related(column).order_by("-id")[: limit + 1])
+    more = len(found) > limit
+    found = found[:limit]
+    return found, (found[-1].pk if more and found else None)
+
+
+def _rows(found: list[Any], column: str, rels: dict[int, Relationship]) -> list[AccountRow]:
+    return [
+        AccountRow(
+            key=r.pk,
+            account=getattr(r, column),
+            rel=rels[getattr(r, f"{column}_id")],
+            since=r.created_at,
+            note=getattr(r, "note", ""),
+        )
+        for r in found
+    ]
+
+
+def _account_page(
+    viewer: Account | None,
+    qs: QuerySet,
+    column: str,
+    *,
+    max_id: int | None,
+    limit: int,
+    hide_blocked: bool = True,
+) -> AccountPage:
+    """A keyset page of relationship rows in ``qs``, showing the account in ``column``.
+
+    One query for the rows (accounts joined) plus one per relationship kind, whatever
+    ``limit`` is.
+    """
+    found, next_max_id = _fetch(
+        viewer, qs, column, max_id=max_id, limit=limit, hide_blocked=hide_blocked
+    )
+    rels = relationships(viewer, [getattr(r, f"{column}_id") for r in found])
+    return AccountPage(rows=_rows(found, column, rels), next_max_id=next_max_id)
+
+
+def can_see_lists(viewer: Account | None, account: Account) -> bool:
+    """Whether ``viewer`` may see who ``account`` follows, is followed by and is connected to.
+
+    Open accounts show their lists to everyone. A locked account approves who follows it,
+    so its lists are for the account itself, its approved followers and its connections —
+    the people it already chose to let in. Blocks are checked separately (they are a 404).
+    """
+    if not account.locked:
+        return True
+    if viewer is None:
+        return False
+    if viewer.pk == account.pk:
+        return True
+    return is_following(viewer, account) or is_connected(viewer, account)
+
+
+def followers_page(
+    viewer: Account | None,
+    account: Account,
+    *,
+    max_id: int | None = None,
+    limit: int = DEFAULT_PAGE_SIZE,
+) -> AccountPage:
+    """Accounts following ``account``, newest follow first. Check :func:`can_see_lists` first."""
+    qs = Follow.objects.filter(target=account)
+    return _account_page(viewer, qs, "follower", max_id=max_id, limit=limit)
+
+
+def following_page(
+    viewer: Account | None,
+    account: Account,
+    *,
+    max_id: int | None = None,
+    limit: int = DEFAULT_PAGE_SIZE,
+) -> AccountPage:
+    """Accounts ``account`` follows, newest follow first. Check :func:`can_see_lists` first."""
+    qs = Follow.objects.filter(follower=account)
+    return _account_page(viewer, qs, "target", max_id=max_id, limit=limit)
+
+
+def connections_page(
+    viewer: Account | None,
+    account: Account,
+    *,
+    max_id: int | None = None,
+    limit: int = DEFAULT_PAGE_SIZE,
+) -> AccountPage:
+    """Accounts connected to ``account``, newest first. Check :func:`can_see_lists` first."""
+    qs = Connection.objects.filter(account=account)
+    return _account_page(viewer, qs, "other", max_id=max_id, limit=limit)
+
+
+def received_connection_requests_page(
+    viewer: Account, *, max_id: int | None = None, limit: int = DEFAULT_PAGE_SIZE
+) -> AccountPage:
+    """Connection requests waiting for ``viewer``'s answer (rows carry the note)."""
+    qs = ConnectionRequest.objects.filter(target=viewer)
+    return _account_page(viewer, qs, "requester", max_id=max_id, limit=limit)
+
+
+def sent_connection_requests_page(
+    viewer: Account, *, max_id: int | None = None, limit: int = DEFAULT_PAGE_SIZE
+) -> AccountPage:
+    """Connection requests ``viewer`` sent that are still pending."""
+    qs = ConnectionRequest.objects.filter(requester=viewer)
+    return _account_page(viewer, qs, "target", max_id=max_id, limit=limit)
+
+
+def received_follow_requests_page(
+    viewer: Account, *, max_id: int | None = None, limit: int = DEFAULT_PAGE_SIZE
+) -> AccountPage:
+    """Follow requests waiting for ``viewer``'s approval (locked accounts)."""
+    qs = FollowRequest.objects.filter(target=viewer)
+    return _account_page(viewer, qs, "requester", max_id=max_id, limit=limit)
+
+
+def sent_follow_requests_page(
+    viewer: Account, *, max_id: int | None = None, limit: int = DEFAULT_PAGE_SIZE
+) -> AccountPage:
+    """Follow requests ``viewer`` sent to locked accounts that are still pending."""
+    qs = FollowRequest.objects.filter(requester=viewer)
+    return _account_page(viewer, qs, "target", max_id=max_id, limit=limit)
+
+
+def blocks_page(
+    viewer: Account, *, max_id: int | None = None, limit: int = DEFAULT_PAGE_SIZE
+) -> AccountPage:
+    """Accounts ``viewer`` blocks, newest first."""
+    qs = Block.objects.filter(account=viewer)
+    return _account_page(viewer, qs, "target", max_id=max_id, limit=limit, hide_blocked=False)
+
+
+def mutes_page(
+    viewer: Account, *, max_id: int | None = None, limit: int = DEFAULT_PAGE_SIZE
+) -> AccountPage:
+    """Accounts ``viewer`` muted, newest first."""
+    qs = Mute.objects.filter(account=viewer)
+    return _account_page(viewer, qs, "target", max_id=max_id, limit=limit, hide_blocked=False)
+
+
+@dataclass(frozen=True)
+class NetworkHub:
+    """Everything the "My network" page shows: requests both ways, then connections."""
+
+    invitations: AccountPage
+    follow_requests: AccountPage
+    sent_connection_requests: AccountPage
+    sent_follow_requests: AccountPage
+    connections: AccountPage
+    # Totals for the section headings (the sections show only their first rows).
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def network_hub(
+    viewer: Account,
+    *,
+    max_id: int | None = None,
+    limit: int = DEFAULT_PAGE_SIZE,
+    preview: int = 5,
+) -> NetworkHub:
+    """The viewer's pending requests (first ``preview`` of each) and a page of connections.
+
+    The relationships of all the accounts shown are loaded together, so the page costs the
+    same few queries however many rows each section has. Past the first page of connections
+    (``max_id`` given) the request sections are left empty: they were on the first page.
+    """
+    me = viewer.pk
+    specs: list[tuple[str, QuerySet, str, int, int | None]] = [
+        ("connections", Connection.objects.filter(account=me), "other", limit, max_id)
+    ]
+    if max_id is None:
+        specs += [
+            (
+                "invitations",
+                ConnectionRequest.objects.filter(target=me),
+                "requester",
+                preview,
+                None,
+            ),
+            (
+                "follow_requests",
+                FollowRequest.objects.filter(target=me),
+                "requester",
+                preview,
+                None,
+            ),
+            (
+                "sent_connection_requests",
+                ConnectionRequest.objects.filter(requester=me),
+                "target",
+                preview,
+                None,
+            ),
+            (
+                "sent_follow_requests",
+                FollowRequest.objects.filter(requester=me),
+                "target",
+                preview,
+                None,
+            ),
+        ]
+    fetched = {
+        name: (column, *_fetch(viewer, qs, column, max_id=key, limit=n))
+        for name, qs, column, n, key in specs
+    }
+    ids = [getattr(r, f"{column}_id") for column, found, _ in fetched.values() for r in found]
+    rels = relationships(viewer, ids)
+    pages = {
+        name: AccountPage(rows=_rows(found, column, rels), next_max_id=next_key)
+        for name, (column, found, next_key) in fetched.items()
+    }
+    empty = AccountPage(rows=[], next_max_id=None)
+    counts: dict[str, int] = {}
+    if max_id is None:
+        counts = {
+            "invitations": ConnectionRequest.objects.filter(target=me).count(),
+            "follow_requests": FollowRequest.objects.filter(target=me).count(),
+            "sent_connection_requests": ConnectionRequest.objects.filter(requester=me).count(),
+            "sent_follow_requests": FollowRequest.objects.filter(requester=me).count(),
+        }
+    return NetworkHub(
+        invitations=pages.get("invitations", empty),
+        follow_requests=pages.get("follow_requests", empty),
+        sent_connection_requests=pages.get("sent_connection_requests", empty),
+        sent_follow_requests=pages.get("sent_follow_requests", empty),
+        connections=pages["connections"],
+        counts=counts,
+    )
