@@ -9,8 +9,12 @@ truth, not a cache, so a read never has to guess whether a range is missing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Model
 
 from accounts.models import Account, Visibility
 from feeds.models import HomeFeedEntry
@@ -20,11 +24,11 @@ from posts.models import Mention, Post
 BACKFILL_POSTS = 40
 
 
-def _table(model: type) -> str:
+def _table(model: type[Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _insert_select(select_sql: str, params: list[object]) -> int:
+def _insert_select(select_sql: str, params: Sequence[Any]) -> int:
     entry = _table(HomeFeedEntry)
     sql = (
         f"INSERT INTO {entry} (owner_id, post_id, source_id) {select_sql} "
@@ -63,50 +67,65 @@ def audience_sql(author_id: int, visibility: str, *, reshare: bool) -> tuple[str
 
 
 def fan_out(post: Post) -> int:
-    """Put ``post`` into the home feeds of everyone it is for. Returns rows written."""
+    """Put ``post`` into the home feeds of everyone it is for. Returns rows written.
+
+    Idempotent (``ON CONFLICT DO NOTHING``), so a retried task never duplicates entries.
+    """
     written = _insert_select("SELECT %s, %s, %s", [post.author_id, post.pk, post.author_id])
+    # Mentioned people always get the post, whatever they follow and however big the author.
+    mention = _table(Mention)
+    written += _insert_select(
+        f"SELECT account_id, %s, %s FROM {mention} WHERE post_id = %s",
+        [post.pk, post.author_id, post.pk],
+    )
     if post.visibility == Visibility.DIRECT:
-        mention = _table(Mention)
-        return written + _insert_select(
-            f"SELECT account_id, %s, %s FROM {mention} WHERE post_id = %s",
-            [post.pk, post.author_id, post.pk],
-        )
+        return written
     author = Account.objects.only("followers_count").get(pk=post.author_id)
     if author.followers_count > settings.PLAZA.fanout_limit:
         return written  # pulled at read time, see feeds.queries
     audience, params = audience_sql(post.author_id, post.visibility, reshare=post.is_reshare)
     other = post.in_reply_to_account_id
     if other is not None and other != post.author_id:
-        # Like Mastodon: a reply to someone else reaches only people who follow both sides.
+        # Like Mastodon: a reply to someone else reaches only people who follow both sides
+        # (and the person replied to, when they follow the author).
         other_audience, other_params = audience_sql(other, Visibility.FOLLOWERS, reshare=False)
-        audience = f"SELECT owner FROM ({audience}) a WHERE owner IN ({other_audience})"
-        params = [*params, *other_params]
+        audience = (
+            f"SELECT owner FROM ({audience}) a WHERE owner = %s OR owner IN ({other_audience})"
+        )
+        params = [*params, other, *other_params]
     written += _insert_select(
         f"SELECT owner, %s, %s FROM ({audience}) aud WHERE owner IS NOT NULL",
         [post.pk, post.author_id, *params],
-    )
-    # Mentioned people always get the post, whatever they follow.
-    mention = _table(Mention)
-    written += _insert_select(
-        f"SELECT account_id, %s, %s FROM {mention} WHERE post_id = %s",
-        [post.pk, post.author_id, post.pk],
     )
     return written
 
 
 def backfill(owner: Account | int, source: Account | int, *, limit: int = BACKFILL_POSTS) -> int:
-    """After a new follow or connection, bring the source's recent posts into owner's feed."""
+    """After a new follow or connection, bring the source's recent posts into owner's feed.
+
+    The same rules as :func:`fan_out` apply: no direct posts, no replies to people the owner
+    doesn't follow, and no reshares when the owner turned them off for this account.
+    """
+    from feeds.queries import home_reply_q
     from posts.queries import visible_posts
 
     owner_acc = owner if isinstance(owner, Account) else Account.objects.get(pk=owner)
     source_id = source if isinstance(source, int) else source.pk
-    post_ids = list(
+    qs = (
         visible_posts(owner_acc)
         .filter(author_id=source_id)
-        .exclude(in_reply_to_account__isnull=False, visibility=Visibility.DIRECT)
-        .order_by("-id")
-        .values_list("id", flat=True)[:limit]
+        .exclude(visibility=Visibility.DIRECT)
+        .filter(home_reply_q(owner_acc))
     )
+    connected = Connection.objects.filter(account=owner_acc, other_id=source_id).exists()
+    if (
+        not connected
+        and not Follow.objects.filter(
+            follower=owner_acc, target_id=source_id, show_reshares=True
+        ).exists()
+    ):
+        qs = qs.filter(reshare_of__isnull=True)
+    post_ids = list(qs.order_by("-id").values_list("id", flat=True)[:limit])
     rows = [
         HomeFeedEntry(owner_id=owner_acc.pk, post_id=pid, source_id=source_id) for pid in post_ids
     ]

@@ -2,23 +2,37 @@
 
 Every function returns a :class:`FeedPage` of at most ``limit`` posts, loaded with
 :func:`posts.queries.with_related`, so a page costs a fixed number of queries.
+
+Filters that hide posts (blocks, mutes, reshares turned off) are applied *inside* the keyset
+query, before the ``LIMIT``: a page is only short when the feed really ends, so
+``next_max_id`` never stops paging early and never skips a range.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import BooleanField, Count, Exists, F, OuterRef, Q, QuerySet, Value
+from django.utils import timezone
 
 from accounts.models import Account, Visibility
 from feeds.models import HomeFeedEntry
-from network.models import Block, Follow, Mute
-from posts.models import Post
+from network.models import Block, Connection, ConnectionRequest, Follow, FollowRequest, Mute
+from plaza.ids import id_for_time
+from posts.models import Hashtag, MediaAttachment, Post, PostHashtag
 from posts.queries import OPEN, visible_posts, with_related
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 40
+TRENDING_WINDOW = dt.timedelta(hours=48)
+TRENDING_CACHE_SECONDS = 120
+TOP_ACCOUNTS_CACHE_SECONDS = 300
+TOP_ACCOUNTS_POOL = 50
 
 
 @dataclass(frozen=True)
@@ -34,6 +48,11 @@ class PageRange:
         return PageRange(
             self.max_id, self.since_id, self.min_id, max(1, min(self.limit, MAX_LIMIT))
         )
+
+    @property
+    def ascending(self) -> bool:
+        """``min_id`` alone asks for the page just after it: read oldest first, then flip."""
+        return self.min_id is not None and self.max_id is None
 
 
 @dataclass
@@ -55,12 +74,11 @@ def _apply_range(qs: QuerySet, field: str, page: PageRange) -> QuerySet:
 
 
 def _order(field: str, page: PageRange) -> str:
-    # min_id asks for the page just after min_id (oldest first), then we flip it back.
-    return field if page.min_id is not None and page.max_id is None else f"-{field}"
+    return field if page.ascending else f"-{field}"
 
 
 def _finish(posts: list[Post], page: PageRange) -> FeedPage:
-    if page.min_id is not None and page.max_id is None:
+    if page.ascending:
         posts.reverse()
     return FeedPage(
         posts=posts,
@@ -69,55 +87,132 @@ def _finish(posts: list[Post], page: PageRange) -> FeedPage:
     )
 
 
-def _hidden_sources(viewer: Account) -> Q:
-    """Authors the viewer blocked, is blocked by, or muted (applied at read time so an unmute
-    brings everything back)."""
-    blocked = Block.objects.filter(account=viewer).values("target_id")
-    blockers = Block.objects.filter(target=viewer).values("account_id")
-    muted = Mute.objects.filter(account=viewer).values("target_id")
+def _hidden_ids(viewer: Account, *, mutes: bool = True) -> QuerySet:
+    """Accounts whose posts the viewer must not get: blocked, blocking them, and (in feeds)
+    muted. One ``UNION`` subquery, materialized once per statement by the database."""
+    qs = (
+        Block.objects.filter(account=viewer)
+        .values("target_id")
+        .union(Block.objects.filter(target=viewer).values("account_id"))
+    )
+    if mutes:
+        qs = qs.union(Mute.objects.filter(account=viewer).values("target_id"))
+    return qs
+
+
+def _hidden_sources(viewer: Account, *, mutes: bool = True) -> Q:
+    """Posts by hidden accounts, or reshares of their posts (use with ``exclude``)."""
+    hidden = _hidden_ids(viewer, mutes=mutes)
+    return Q(author_id__in=hidden) | Q(reshare_of__author_id__in=hidden)
+
+
+def home_reply_q(viewer: Account) -> Q:
+    """Which replies belong in ``viewer``'s home feed (as in Mastodon): replies to nobody, to
+    the author themselves, to the viewer, or to someone the viewer follows or is connected to."""
     return (
-        Q(author_id__in=blocked)
-        | Q(author_id__in=blockers)
-        | Q(author_id__in=muted)
-        | Q(reshare_of__author_id__in=blocked)
-        | Q(reshare_of__author_id__in=blockers)
-        | Q(reshare_of__author_id__in=muted)
+        Q(in_reply_to_account__isnull=True)
+        | Q(in_reply_to_account_id=F("author_id"))
+        | Q(in_reply_to_account_id=viewer.pk)
+        | Q(in_reply_to_account_id__in=Follow.objects.filter(follower=viewer).values("target_id"))
+        | Q(in_reply_to_account_id__in=Connection.objects.filter(account=viewer).values("other_id"))
     )
 
 
+# --- home -----------------------------------------------------------------------------------
+
+
 def home_feed(viewer: Account, page: PageRange = PageRange()) -> FeedPage:
-    """The viewer's own posts and posts of accounts they follow or are connected to."""
+    """The viewer's own posts and posts of accounts they follow or are connected to.
+
+    Two sources merged by id: the materialized entries (one range scan on ``(owner, -post)``)
+    and, for followed accounts too big to fan out, their posts pulled from ``(author, -id)``.
+    Each source returns the top ``limit`` ids of the *same* range, so the merge is exact.
+    """
     page = page.clamp()
-    entries = _apply_range(HomeFeedEntry.objects.filter(owner=viewer), "post_id", page)
+    hidden = _hidden_ids(viewer)
+    no_reshares = Follow.objects.filter(follower=viewer, show_reshares=False).values("target_id")
+    entries = (
+        _apply_range(HomeFeedEntry.objects.filter(owner=viewer), "post_id", page)
+        # ``source`` is the post's author (the resharer, for a reshare).
+        .exclude(source_id__in=hidden)
+        .exclude(post__reshare_of__author_id__in=hidden)
+        .exclude(source_id__in=no_reshares, post__reshare_of__isnull=False)
+    )
     ids = list(
         entries.order_by(_order("post_id", page)).values_list("post_id", flat=True)[: page.limit]
     )
     ids += _pulled_ids(viewer, page)
-    qs = with_related(Post.objects.filter(pk__in=ids).exclude(_hidden_sources(viewer)))
     posts = sorted(
-        qs, key=lambda p: p.pk, reverse=not (page.min_id is not None and page.max_id is None)
+        with_related(Post.objects.filter(pk__in=ids)),
+        key=lambda p: p.pk,
+        reverse=not page.ascending,
     )
     return _finish(posts[: page.limit], page)
 
 
-def _pulled_ids(viewer: Account, page: PageRange) -> list[int]:
-    """Posts by followed accounts too big to fan out, read from their profile index."""
-    big = list(
-        Follow.objects.filter(
-            follower=viewer, target__followers_count__gt=settings.PLAZA.fanout_limit
-        ).values_list("target_id", flat=True)
+def _big_sources(viewer: Account) -> dict[int, tuple[bool, bool]]:
+    """Followed or connected accounts above the fan-out limit, not hidden from the viewer:
+    ``{id: (connected, show_reshares)}``. One query over the viewer's own relationship rows."""
+    limit = settings.PLAZA.fanout_limit
+    hidden = _hidden_ids(viewer)
+    follows = (
+        Follow.objects.filter(follower=viewer, target__followers_count__gt=limit)
+        .exclude(target_id__in=hidden)
+        .annotate(connected=Value(False, output_field=BooleanField()))
+        .values_list("target_id", "connected", "show_reshares")
     )
+    conns = (
+        Connection.objects.filter(account=viewer, other__followers_count__gt=limit)
+        .exclude(other_id__in=hidden)
+        .annotate(
+            connected=Value(True, output_field=BooleanField()),
+            show=Value(True, output_field=BooleanField()),
+        )
+        .values_list("other_id", "connected", "show")
+    )
+    result: dict[int, tuple[bool, bool]] = {}
+    for target_id, connected, show in follows.union(conns, all=True):
+        was_connected, was_show = result.get(target_id, (False, True))
+        if connected:  # a connection adds connections-only posts; the follow keeps its option
+            result[target_id] = (True, was_show)
+        else:
+            result[target_id] = (was_connected, bool(show))
+    return result
+
+
+def _pulled_ids(viewer: Account, page: PageRange) -> list[int]:
+    """Posts by followed/connected accounts too big to fan out, read from their profile index.
+
+    One ``UNION ALL`` of per-author ``ORDER BY id LIMIT n`` subqueries, so each author costs
+    one short index range scan however many posts they have.
+    """
+    big = _big_sources(viewer)
     if not big:
         return []
-    qs = _apply_range(
-        Post.objects.filter(
-            author_id__in=big,
-            visibility__in=(*OPEN, Visibility.FOLLOWERS),
-        ).filter(Q(in_reply_to_account__isnull=True) | Q(in_reply_to_account_id__in=big)),
-        "id",
-        page,
-    )
-    return list(qs.order_by(_order("id", page)).values_list("id", flat=True)[: page.limit])
+    hidden = _hidden_ids(viewer)
+    parts: list[str] = []
+    params: list[Any] = []
+    for n, (author_id, (connected, show_reshares)) in enumerate(sorted(big.items())):
+        visibilities: list[str] = [*OPEN, Visibility.FOLLOWERS]
+        if connected:
+            visibilities.append(Visibility.CONNECTIONS)
+        qs = (
+            Post.objects.filter(author_id=author_id, visibility__in=visibilities)
+            .filter(home_reply_q(viewer))
+            .exclude(reshare_of__author_id__in=hidden)
+        )
+        if not show_reshares:
+            qs = qs.filter(reshare_of__isnull=True)
+        qs = _apply_range(qs, "id", page).order_by(_order("id", page)).values_list("id")
+        sql, sub_params = qs[: page.limit].query.sql_with_params()
+        parts.append(f"SELECT * FROM ({sql}) AS pull_{n}")
+        params.extend(sub_params)
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+# --- profile, public, hashtag ---------------------------------------------------------------
 
 
 def profile_feed(
@@ -126,37 +221,132 @@ def profile_feed(
     page: PageRange = PageRange(),
     *,
     with_replies: bool = False,
+    media_only: bool = False,
 ) -> FeedPage:
-    """An account's posts and reshares that the viewer may see."""
+    """An account's posts and reshares that the viewer may see.
+
+    ``with_replies`` adds replies to others; ``media_only`` keeps the author's own posts that
+    carry media (the "Media" tab).
+    """
     page = page.clamp()
-    qs = visible_posts(viewer).filter(author=author)
+    qs = visible_posts(viewer).filter(author=author).exclude(visibility=Visibility.DIRECT)
     if not with_replies:
         qs = qs.filter(Q(in_reply_to_account__isnull=True) | Q(in_reply_to_account=author))
+    if media_only:
+        qs = qs.filter(
+            Exists(MediaAttachment.objects.filter(post=OuterRef("pk"))), reshare_of__isnull=True
+        )
     qs = _apply_range(qs, "id", page).order_by(_order("id", page))
     return _finish(list(with_related(qs)[: page.limit]), page)
 
 
 def public_feed(viewer: Account | None, page: PageRange = PageRange()) -> FeedPage:
-    """Public original posts on this instance, newest first (no reshares, no replies to others)."""
+    """Public original posts on this instance, newest first (no reshares, no replies)."""
     page = page.clamp()
     qs = Post.objects.filter(
         visibility=Visibility.PUBLIC, reshare_of__isnull=True, in_reply_to__isnull=True
     )
     if viewer is not None:
-        qs = qs.exclude(_hidden_sources(viewer))
+        qs = qs.exclude(author_id__in=_hidden_ids(viewer))
     qs = _apply_range(qs, "id", page).order_by(_order("id", page))
     return _finish(list(with_related(qs)[: page.limit]), page)
 
 
 def hashtag_feed(viewer: Account | None, name: str, page: PageRange = PageRange()) -> FeedPage:
-    """Public posts tagged ``#name``."""
+    """Public posts tagged ``#name``, newest first.
+
+    Read from the ``(hashtag, -post)`` index of the tag table, so a page is a range scan
+    however many posts the instance has.
+    """
     page = page.clamp()
-    qs = Post.objects.filter(
-        posthashtag__hashtag__name=name.lower(),
-        visibility=Visibility.PUBLIC,
-        reshare_of__isnull=True,
+    tagged = _apply_range(
+        PostHashtag.objects.filter(
+            hashtag__name=name.lower(),
+            post__visibility=Visibility.PUBLIC,
+            post__reshare_of__isnull=True,
+        ),
+        "post_id",
+        page,
     )
     if viewer is not None:
-        qs = qs.exclude(_hidden_sources(viewer))
-    qs = _apply_range(qs, "id", page).order_by(_order("id", page))
-    return _finish(list(with_related(qs)[: page.limit]), page)
+        tagged = tagged.exclude(post__author_id__in=_hidden_ids(viewer))
+    ids = list(
+        tagged.order_by(_order("post_id", page)).values_list("post_id", flat=True)[: page.limit]
+    )
+    posts = sorted(with_related(Post.objects.filter(pk__in=ids)), key=lambda p: p.pk, reverse=True)
+    if page.ascending:
+        posts.reverse()
+    return _finish(posts, page)
+
+
+def hashtag_post_count(name: str) -> int:
+    """How many public posts carry ``#name`` (for the tag page's header)."""
+    return PostHashtag.objects.filter(
+        hashtag__name=name.lower(),
+        post__visibility=Visibility.PUBLIC,
+        post__reshare_of__isnull=True,
+    ).count()
+
+
+# --- side panel -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrendingTag:
+    name: str
+    posts: int
+
+
+def trending_hashtags(limit: int = 8) -> list[TrendingTag]:
+    """Hashtags on the most public posts of the last 48 hours (cached for two minutes).
+
+    The window is an id range (ids are time-sortable), so only recent tag rows are read.
+    """
+    key = f"feeds:trending:{limit}"
+    cached = cache.get(key)
+    if cached is not None:
+        return [TrendingTag(name, n) for name, n in cached]
+    since = id_for_time(timezone.now() - TRENDING_WINDOW)
+    rows = list(
+        Hashtag.objects.filter(
+            posthashtag__post_id__gte=since,
+            posthashtag__post__visibility=Visibility.PUBLIC,
+        )
+        .annotate(n=Count("posthashtag"))
+        .order_by("-n", "name")
+        .values_list("name", "n")[:limit]
+    )
+    cache.set(key, rows, TRENDING_CACHE_SECONDS)
+    return [TrendingTag(name, n) for name, n in rows]
+
+
+def suggested_accounts(viewer: Account | None, limit: int = 5) -> list[Account]:
+    """Popular discoverable accounts the viewer doesn't follow, hasn't asked to follow, and
+    isn't blocked from; never the viewer themselves. Most-followed first.
+
+    The instance-wide top list is cached; the per-viewer filter runs on those few ids. When
+    it leaves too few (a viewer who follows most of them), we ask the database directly.
+    """
+    qs = Account.objects.filter(discoverable=True)
+    if viewer is not None:
+        qs = (
+            qs.exclude(pk=viewer.pk)
+            .exclude(pk__in=Follow.objects.filter(follower=viewer).values("target_id"))
+            .exclude(pk__in=FollowRequest.objects.filter(requester=viewer).values("target_id"))
+            .exclude(pk__in=ConnectionRequest.objects.filter(requester=viewer).values("target_id"))
+            .exclude(pk__in=Connection.objects.filter(account=viewer).values("other_id"))
+            .exclude(pk__in=_hidden_ids(viewer))
+        )
+    qs = qs.order_by("-followers_count", "-id")
+    top = cache.get("feeds:top_accounts")
+    if top is None:
+        top = list(
+            Account.objects.filter(discoverable=True)
+            .order_by("-followers_count", "-id")
+            .values_list("id", flat=True)[:TOP_ACCOUNTS_POOL]
+        )
+        cache.set("feeds:top_accounts", top, TOP_ACCOUNTS_CACHE_SECONDS)
+    found = list(qs.filter(pk__in=top)[:limit])
+    if len(found) < limit:
+        found = list(qs[:limit])
+    return found

@@ -2,10 +2,120 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+
 from accounts.models import Account
-from notifications.models import Notification
+from network.models import Block, Mute
+from notifications.models import Notification, NotificationKind
+
+DEFAULT_LIMIT = 30
+MAX_LIMIT = 60
+# The "Mentions" tab: things said to the recipient, which they may want to answer.
+MENTION_KINDS = (NotificationKind.MENTION, NotificationKind.REPLY, NotificationKind.QUOTE)
+# Kinds that read well as one row for several people ("Ana and 2 others liked your post").
+GROUPABLE = (NotificationKind.LIKE, NotificationKind.RESHARE, NotificationKind.FOLLOW)
+MAX_GROUP_ACTORS = 3
 
 
 def unread_count(account: Account) -> int:
-    """How many notifications ``account`` has not read yet."""
-    return Notification.objects.filter(recipient=account, read_at__isnull=True).count()
+    """How many notifications ``account`` has not read yet (from accounts it still hears)."""
+    return _visible(account).filter(read_at__isnull=True).count()
+
+
+def _visible(recipient: Account) -> QuerySet[Notification]:
+    """The recipient's notifications, minus those from accounts blocked either way or muted
+    (with notifications) *after* the notification was made: a later block or mute hides it too."""
+    hidden = (
+        Block.objects.filter(account=recipient)
+        .values("target_id")
+        .union(Block.objects.filter(target=recipient).values("account_id"))
+        .union(Mute.objects.filter(account=recipient, notifications=True).values("target_id"))
+    )
+    return Notification.objects.filter(recipient=recipient).exclude(actor_id__in=hidden)
+
+
+@dataclass
+class NotificationGroup:
+    """One row of the list: one notification, or several of the same kind about one post."""
+
+    kind: str
+    post_id: int | None
+    items: list[Notification] = field(default_factory=list)
+
+    @property
+    def latest(self) -> Notification:
+        return self.items[0]
+
+    @property
+    def actors(self) -> list[Account]:
+        seen: dict[int, Account] = {}
+        for n in self.items:
+            seen.setdefault(n.actor_id, n.actor)
+        return list(seen.values())
+
+    @property
+    def shown_actors(self) -> list[Account]:
+        return self.actors[:MAX_GROUP_ACTORS]
+
+    @property
+    def others_count(self) -> int:
+        return len(self.actors) - 1
+
+    @property
+    def unread(self) -> bool:
+        return any(n.read_at is None for n in self.items)
+
+    @property
+    def is_mention_like(self) -> bool:
+        return self.kind in MENTION_KINDS
+
+
+@dataclass
+class NotificationPage:
+    groups: list[NotificationGroup]
+    newest_id: int | None  # for "mark read up to here"
+    next_max_id: int | None
+
+
+def notifications_page(
+    recipient: Account,
+    *,
+    max_id: int | None = None,
+    limit: int = DEFAULT_LIMIT,
+    mentions_only: bool = False,
+) -> NotificationPage:
+    """A keyset page of the recipient's notifications, newest first, grouped for display.
+
+    One query whatever the page size: actors, posts and post authors come in the same join.
+    Grouping only merges neighbours within the page, so paging stays a plain id range.
+    """
+    limit = max(1, min(limit, MAX_LIMIT))
+    qs = _visible(recipient)
+    if mentions_only:
+        qs = qs.filter(kind__in=MENTION_KINDS)
+    if max_id is not None:
+        qs = qs.filter(id__lt=max_id)
+    items = list(
+        qs.select_related("actor", "post", "post__author", "post__reshare_of").order_by("-id")[
+            :limit
+        ]
+    )
+    groups: list[NotificationGroup] = []
+    for n in items:
+        last = groups[-1] if groups else None
+        if (
+            last is not None
+            and n.kind in GROUPABLE
+            and last.kind == n.kind
+            and last.post_id == n.post_id
+        ):
+            last.items.append(n)
+        else:
+            groups.append(NotificationGroup(kind=n.kind, post_id=n.post_id, items=[n]))
+    return NotificationPage(
+        groups=groups,
+        newest_id=items[0].pk if items else None,
+        next_max_id=items[-1].pk if len(items) == limit else None,
+    )
