@@ -130,7 +130,7 @@ def test_pixel_bomb_is_rejected_from_its_header() -> None:
 def test_truncated_image_fails_cleanly() -> None:
     alice = make_account("alice")
     data = image_bytes((600, 600))
-    with pytest.raises(ActionError, match="damaged|processed"):
+    with pytest.raises(ActionError, match=r"damaged|processed"):
         upload_media(alice, upload(data[: len(data) // 3], "half.jpg"))
     assert MediaAttachment.objects.count() == 0
 

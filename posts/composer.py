@@ -1,0 +1,147 @@
+"""The composer: turning one form submission (text, options, files) into a post.
+
+Uploads and publishing are separate steps on purpose. Each file is uploaded (and so checked)
+on its own; the ones that succeed are kept and sent back as hidden ``media_id`` inputs when the
+form has to be shown again, so fixing a typo never means choosing the photos again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import HttpRequest
+
+from accounts.models import Account
+from plaza.errors import ActionError, NotFound
+from posts import actions
+from posts.forms import ComposeForm, narrower
+from posts.media import describe_media, discard, upload_media
+from posts.models import MediaAttachment, Post
+from posts.queries import PostCard, cards, get_post_for, with_related
+
+
+@dataclass
+class Composer:
+    """What ``posts/_composer.html`` shows: typed values, kept uploads, errors and context."""
+
+    text: str = ""
+    content_warning: str = ""
+    visibility: str = ""
+    next: str = ""
+    media: list[MediaAttachment] = field(default_factory=list)
+    reply_to: PostCard | None = None
+    quote: PostCard | None = None
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.errors)
+
+    def error(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, []).append(message)
+
+
+def _context_card(viewer: Account, post_id: Any) -> PostCard | None:
+    """The post a reply or quote refers to, as a card; NotFound when the viewer can't see it."""
+    if post_id in (None, ""):
+        return None
+    post = get_post_for(viewer, post_id)
+    post = with_related(Post.objects.filter(pk=post.reshare_of_id or post.pk)).get()
+    return cards(viewer, [post])[0]
+
+
+def start(
+    viewer: Account, *, reply_to: Any = None, quote: Any = None, next_url: str = ""
+) -> Composer:
+    """An empty composer, optionally replying to or quoting a post (NotFound if not visible)."""
+    composer = Composer(visibility=viewer.default_visibility, next=next_url)
+    composer.reply_to = _context_card(viewer, reply_to)
+    composer.quote = _context_card(viewer, quote)
+    if composer.reply_to is not None:
+        composer.visibility = narrower(composer.visibility, composer.reply_to.shown.visibility)
+        mention = composer.reply_to.shown.author.username
+        if composer.reply_to.shown.author_id != viewer.pk:
+            composer.text = f"@{mention} "
+    return composer
+
+
+def _kept_media(viewer: Account, request: HttpRequest, composer: Composer) -> None:
+    ids = []
+    for raw in request.POST.getlist("media_id"):
+        try:
+            ids.append(int(raw))
+        except ValueError:
+            continue
+    removed = set(request.POST.getlist("remove_media"))
+    found = {
+        m.pk: m
+        for m in MediaAttachment.objects.filter(account=viewer, post__isnull=True, pk__in=ids)
+    }
+    for media_id in ids:
+        media = found.get(media_id)
+        if media is None:
+            continue
+        if str(media_id) in removed:
+            discard(media)
+            continue
+        try:
+            describe_media(viewer, media, request.POST.get(f"alt_{media_id}", media.alt_text))
+        except ActionError as exc:
+            composer.error("media", exc.message)
+        composer.media.append(media)
+
+
+def _new_uploads(viewer: Account, request: HttpRequest, composer: Composer) -> None:
+    for index, upload in enumerate(request.FILES.getlist("media")):
+        try:
+            media = upload_media(viewer, upload, request.POST.get(f"alt_new_{index}", ""))
+        except ActionError as exc:
+            composer.error("media", f"“{upload.name}”: {exc.message}")
+        else:
+            composer.media.append(media)
+
+
+def submit(viewer: Account, request: HttpRequest) -> tuple[Composer, Post | None]:
+    """Handle a composer POST: the post published, or the composer to show again.
+
+    Raises NotFound when the post being replied to or quoted is not visible to ``viewer``.
+    """
+    form = ComposeForm(request.POST)
+    form.is_valid()
+    data = form.cleaned_data
+    composer = Composer(
+        text=request.POST.get("text", ""),
+        content_warning=request.POST.get("content_warning", ""),
+        visibility=request.POST.get("visibility", "") or viewer.default_visibility,
+        next=request.POST.get("next", ""),
+    )
+    for name, errors in form.errors.items():
+        if name not in ("in_reply_to", "quote_of"):
+            for message in errors:
+                composer.error(name, str(message))
+    if "in_reply_to" in form.errors or "quote_of" in form.errors:
+        raise NotFound("This post does not exist or you can't see it.")
+    composer.reply_to = _context_card(viewer, data.get("in_reply_to"))
+    composer.quote = _context_card(viewer, data.get("quote_of"))
+    _kept_media(viewer, request, composer)
+    _new_uploads(viewer, request, composer)
+    if request.POST.get("intent") == "attach" or composer.has_errors:
+        return composer, None
+    try:
+        post = actions.publish(
+            viewer,
+            text=composer.text,
+            visibility=composer.visibility,
+            content_warning=composer.content_warning,
+            in_reply_to=composer.reply_to.shown if composer.reply_to else None,
+            quote_of=composer.quote.shown if composer.quote else None,
+            media=composer.media,
+        )
+    except ActionError as exc:
+        if isinstance(exc, NotFound):
+            raise
+        known = exc.field in ComposeForm.base_fields or exc.field == "media"
+        composer.error(exc.field if known and exc.field else "form", exc.message)
+        return composer, None
+    return composer, post
