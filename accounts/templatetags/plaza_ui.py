@@ -1,0 +1,192 @@
+"""Template tags of the Plaza design system. Load with ``{% load plaza_ui %}``.
+
+- ``{% nav_link "feeds:home" "Home" icon="home" badge=count %}`` — a navigation link that
+  renders nothing when the URL name does not exist (so the shell works before an app lands).
+- ``{% url_or_empty "posts:compose" as compose_url %}`` — reverse, or ``""`` when missing.
+- ``{% icon "bell" size=20 %}`` — an inline SVG icon from ``components/_icon.html``.
+- ``{% avatar account size=48 %}`` — the avatar image, or initials on a colour from the id.
+- ``{% relative_time dt %}`` — "now", "5m", "3h", "2d", "Apr 3" in a ``<time>`` element.
+- ``{{ account|display_name }}`` — display name, falling back to the username.
+- ``{% field_widget field %}`` — a form field's widget with the design system's classes and
+  ARIA attributes (used by ``components/_field.html``).
+"""
+
+from __future__ import annotations
+
+import zlib
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django import template
+from django.forms import BoundField
+from django.template.context import Context
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+register = template.Library()
+
+_AVATAR_PALETTE = (
+    ("#1d4ed8", "#dbeafe"),
+    ("#047857", "#d1fae5"),
+    ("#b45309", "#fef3c7"),
+    ("#be185d", "#fce7f3"),
+    ("#6d28d9", "#ede9fe"),
+    ("#0e7490", "#cffafe"),
+    ("#b91c1c", "#fee2e2"),
+    ("#4d7c0f", "#ecfccb"),
+)
+
+
+def _reverse_or_empty(name: str, *args: Any) -> str:
+    try:
+        return reverse(name, args=args or None)
+    except NoReverseMatch:
+        return ""
+
+
+@register.simple_tag
+def url_or_empty(name: str, *args: Any) -> str:
+    """``reverse(name)``, or ``""`` when no such URL is registered (yet)."""
+    return _reverse_or_empty(name, *args)
+
+
+@register.simple_tag(takes_context=True)
+def nav_link(
+    context: Context,
+    name: str,
+    label: str,
+    icon: str = "",
+    badge: int | None = None,
+    css_class: str = "nav-link",
+) -> SafeString:
+    """A nav link to URL ``name`` marked ``aria-current`` when it is the page being shown."""
+    url = _reverse_or_empty(name)
+    if not url:
+        return mark_safe("")
+    request = context.get("request")
+    path = getattr(request, "path", "")
+    current = path == url or (url != "/" and path.startswith(url.rstrip("/") + "/"))
+    return mark_safe(
+        render_to_string(
+            "components/_nav_link.html",
+            {
+                "url": url,
+                "label": label,
+                "icon": icon,
+                "badge": badge or 0,
+                "current": current,
+                "css_class": css_class,
+            },
+        )
+    )
+
+
+@register.simple_tag
+def icon(name: str, size: int = 20, label: str = "") -> SafeString:
+    """An inline SVG icon; decorative unless ``label`` is given."""
+    return mark_safe(
+        render_to_string("components/_icon.html", {"name": name, "size": size, "label": label})
+    )
+
+
+@register.filter
+def display_name(account: Any) -> str:
+    """The account's display name, or its username when it has none."""
+    if account is None:
+        return ""
+    return str(getattr(account, "display_name", "") or getattr(account, "username", ""))
+
+
+def _initials(account: Any) -> str:
+    name = display_name(account).strip() or "?"
+    words = [w for w in name.replace("_", " ").split() if w[:1].isalnum()]
+    if len(words) >= 2:
+        return (words[0][0] + words[1][0]).upper()
+    return (words[0][:1] if words else name[:1]).upper()
+
+
+@register.simple_tag
+def avatar(account: Any, size: int = 48, css_class: str = "") -> SafeString:
+    """The account's avatar at ``size`` pixels, or its initials on a colour from its id."""
+    image = getattr(account, "avatar", None)
+    account_id = int(getattr(account, "id", 0) or 0)
+    fg, bg = _AVATAR_PALETTE[zlib.crc32(str(account_id).encode()) % len(_AVATAR_PALETTE)]
+    return mark_safe(
+        render_to_string(
+            "components/_avatar.html",
+            {
+                "account": account,
+                "size": size,
+                "url": image.url if image else "",
+                "initials": _initials(account),
+                "fg": fg,
+                "bg": bg,
+                "font_size": max(10, round(size * 0.4)),
+                "is_org": getattr(account, "is_organization", False),
+                "css_class": css_class,
+                "name": display_name(account),
+            },
+        )
+    )
+
+
+def short_relative(dt: datetime, now: datetime | None = None) -> str:
+    """ "now", "5m", "3h", "2d", then "Apr 3" (this year) or "Apr 3, 2023"."""
+    now = now or timezone.now()
+    delta = now - dt
+    if delta < timedelta(seconds=60):
+        return "now"
+    if delta < timedelta(hours=1):
+        return f"{int(delta.total_seconds() // 60)}m"
+    if delta < timedelta(days=1):
+        return f"{int(delta.total_seconds() // 3600)}h"
+    if delta < timedelta(days=7):
+        return f"{delta.days}d"
+    local = timezone.localtime(dt)
+    if local.year == timezone.localtime(now).year:
+        return f"{local:%b} {local.day}"
+    return f"{local:%b} {local.day}, {local.year}"
+
+
+@register.simple_tag
+def relative_time(dt: datetime | None) -> SafeString:
+    """``<time>`` with a short relative label and the full local time as its title."""
+    if dt is None:
+        return mark_safe("")
+    if timezone.is_naive(dt):
+        dt = timezone.make_aware(dt, UTC)
+    local = timezone.localtime(dt)
+    title = f"{local:%A, %B} {local.day}, {local.year} at {local:%H:%M} {local.tzname() or ''}"
+    return format_html(
+        '<time class="reltime" datetime="{}" title="{}">{}</time>',
+        dt.isoformat(),
+        title.strip(),
+        short_relative(dt),
+    )
+
+
+@register.simple_tag
+def field_widget(field: BoundField, **attrs: Any) -> SafeString:
+    """Render ``field``'s widget with ``aria-describedby``/``aria-invalid`` and our classes."""
+    widget_type = field.widget_type
+    classes = {
+        "checkbox": "checkbox",
+        "select": "input select",
+        "file": "file-input",
+        "radioselect": "radio",
+    }.get(widget_type, "input")
+    described = []
+    if field.help_text:
+        described.append(f"{field.auto_id}_help")
+    if field.errors:
+        described.append(f"{field.auto_id}_error")
+    final: dict[str, Any] = {"class": classes}
+    if described:
+        final["aria-describedby"] = " ".join(described)
+    if field.errors:
+        final["aria-invalid"] = "true"
+    final.update(attrs)
+    return field.as_widget(attrs=final)
