@@ -388,14 +388,14 @@ def network_hub(
         for name, (column, found, next_key) in fetched.items()
     }
     empty = AccountPage(rows=[], next_max_id=None)
-    counts: dict[str, int] = {}
-    if max_id is None:
-        counts = {
-            "invitations": ConnectionRequest.objects.filter(target=me).count(),
-            "follow_requests": FollowRequest.objects.filter(target=me).count(),
-            "sent_connection_requests": ConnectionRequest.objects.filter(requester=me).count(),
-            "sent_follow_requests": FollowRequest.objects.filter(requester=me).count(),
-        }
+    counting = {
+        "invitations": ConnectionRequest.objects.filter(target=me),
+        "follow_requests": FollowRequest.objects.filter(target=me),
+        "sent_connection_requests": ConnectionRequest.objects.filter(requester=me),
+        "sent_follow_requests": FollowRequest.objects.filter(requester=me),
+    }
+    # Always COUNT (four index lookups) so the page costs the same however full it is.
+    counts = {name: qs.count() for name, qs in counting.items() if name in pages}
     return NetworkHub(
         invitations=pages.get("invitations", empty),
         follow_requests=pages.get("follow_requests", empty),

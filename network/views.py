@@ -288,7 +288,11 @@ def _bad_page_key() -> HttpResponse:
 def _profile_list(request: HttpRequest, username: str, tab: str) -> HttpResponse:
     account = _target(username)
     viewer = _viewer(request)
-    if viewer is not None and queries.is_blocked_either_way(viewer, account):
+    if (
+        viewer is not None
+        and viewer.pk != account.pk
+        and queries.is_blocked_either_way(viewer, account)
+    ):
         raise Http404("No such account.")
     try:
         max_id = _max_id(request)
