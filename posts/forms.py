@@ -45,7 +45,10 @@ class ComposeForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"placeholder": "Spoilers, sensitive topic…"}),
     )
-    visibility = forms.ChoiceField(label="Who can see this", choices=Visibility.choices)
+    # Optional: an empty value means the author's default visibility.
+    visibility = forms.ChoiceField(
+        label="Who can see this", choices=Visibility.choices, required=False
+    )
     in_reply_to = forms.IntegerField(required=False, widget=forms.HiddenInput)
     quote_of = forms.IntegerField(required=False, widget=forms.HiddenInput)
     next = forms.CharField(required=False, widget=forms.HiddenInput)

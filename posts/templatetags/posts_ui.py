@@ -19,12 +19,12 @@ from posts.forms import VISIBILITY_HELP, VISIBILITY_ORDER
 
 register = template.Library()
 
-_ICONS = {
-    Visibility.PUBLIC: "globe",
-    Visibility.UNLISTED: "eye",
-    Visibility.FOLLOWERS: "lock",
-    Visibility.CONNECTIONS: "users",
-    Visibility.DIRECT: "mail",
+_ICONS: dict[str, str] = {
+    Visibility.PUBLIC.value: "globe",
+    Visibility.UNLISTED.value: "eye",
+    Visibility.FOLLOWERS.value: "lock",
+    Visibility.CONNECTIONS.value: "users",
+    Visibility.DIRECT.value: "mail",
 }
 
 
@@ -36,7 +36,7 @@ def visibility_options(selected: str | None) -> list[tuple[str, str, str, bool]]
 
 @register.filter
 def visibility_icon(value: str) -> str:
-    return _ICONS.get(value, "globe")  # type: ignore[call-overload, no-any-return]
+    return _ICONS.get(value, "globe")
 
 
 @register.filter
