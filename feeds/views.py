@@ -19,7 +19,7 @@ from django.template.loader import select_template
 from accounts.models import Account
 from feeds import queries
 from feeds.queries import FeedPage, PageRange
-from network.queries import Relationship, relationships
+from network.queries import relationships
 from posts.queries import cards, pinned_posts, with_related
 
 TAG_RE = re.compile(r"^\w{1,100}$")
@@ -60,13 +60,11 @@ def _next_url(request: HttpRequest, page: FeedPage, **extra: str) -> str:
     return f"{request.path}?{urlencode(params)}"
 
 
-def _aside(viewer: Account | None) -> dict[str, Any]:
+def aside_context(viewer: Account | None) -> dict[str, Any]:
+    """What ``feeds/_aside.html`` (who to follow, trending tags) needs; other pages may use it."""
     return {
         "suggestions": queries.suggested_accounts(viewer, limit=5),
         "trending": queries.trending_hashtags(limit=8),
-        # Suggestions are accounts the viewer doesn't follow: a blank relationship is right.
-        "suggestion_rel": Relationship(),
-        "has_relationship_template": _template_exists("network/_relationship_actions.html"),
     }
 
 
@@ -87,7 +85,7 @@ def _render_feed(
     }
     if _is_htmx(request):
         return render(request, "feeds/_feed_items.html", feed_context)
-    return render(request, template, {**context, **feed_context, **_aside(viewer)})
+    return render(request, template, {**context, **feed_context, **aside_context(viewer)})
 
 
 def _viewer(request: HttpRequest) -> Account | None:

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Account
+from feeds.views import aside_context
 from notifications import actions, queries
 
 
@@ -35,9 +36,8 @@ def notification_list(request: HttpRequest, mentions: bool = False) -> HttpRespo
         limit = _int_param(request.GET.get("limit", ""), "limit") or queries.DEFAULT_LIMIT
     except ValueError as error:
         return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
-    page = queries.notifications_page(
-        _account(request), max_id=max_id, limit=limit, mentions_only=mentions
-    )
+    viewer = _account(request)
+    page = queries.notifications_page(viewer, max_id=max_id, limit=limit, mentions_only=mentions)
     next_url = ""
     if page.next_max_id is not None:
         base = reverse("notifications:mentions" if mentions else "notifications:list")
@@ -47,7 +47,7 @@ def notification_list(request: HttpRequest, mentions: bool = False) -> HttpRespo
     context = {"page": page, "next_url": next_url, "mentions": mentions}
     if request.headers.get("HX-Request") == "true" and not request.headers.get("HX-Boosted"):
         return render(request, "notifications/_items.html", context)
-    return render(request, "notifications/list.html", context)
+    return render(request, "notifications/list.html", {**context, **aside_context(viewer)})
 
 
 @login_required
