@@ -31,6 +31,8 @@ def add_action_errors(
 
 
 class SignupForm(forms.Form):
+    """Sign-up: person or organization, name, username, email, password."""
+
     kind = forms.ChoiceField(
         label="This account is for",
         choices=AccountKind.choices,
@@ -96,6 +98,8 @@ class LoginForm(AuthenticationForm):
 
 
 class ProfileForm(forms.Form):
+    """The public profile; ``interests`` is typed as one comma/space-separated string."""
+
     display_name = forms.CharField(label="Display name", max_length=80, required=False)
     bio = forms.CharField(
         label="Bio",
@@ -138,6 +142,8 @@ class ProfileForm(forms.Form):
 
 
 class AccountSettingsForm(forms.Form):
+    """Privacy, default visibility and time zone (choices grouped by region)."""
+
     locked = forms.BooleanField(
         label="Approve new followers",
         required=False,
@@ -165,6 +171,8 @@ class AccountSettingsForm(forms.Form):
 
 
 class PasswordChangeForm(forms.Form):
+    """Current password plus the new one twice; the action checks the rules."""
+
     old_password = forms.CharField(
         label="Current password",
         strip=False,

@@ -188,6 +188,8 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """Ask for a reset link by email; the answer never reveals whether the email exists."""
+
     template_name = "registration/password_reset_form.html"
     email_template_name = "registration/password_reset_email.txt"
     html_email_template_name = "registration/password_reset_email.html"
@@ -196,13 +198,19 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    """The “check your email” page."""
+
     template_name = "registration/password_reset_done.html"
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Choose a new password from the emailed one-time link."""
+
     template_name = "registration/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    """Confirmation with a link to log in."""
+
     template_name = "registration/password_reset_complete.html"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -137,3 +138,17 @@ def test_password_reset_unknown_email_sends_nothing_but_looks_the_same(client: C
     response = client.post(reverse("accounts:password_reset"), {"email": "nobody@example.test"})
     assert response["Location"] == reverse("accounts:password_reset_done")
     assert mail.outbox == []
+
+
+def test_repeated_failures_lock_out_with_axes(client: Client, settings: Any) -> None:
+    settings.AXES_ENABLED = True
+    settings.AXES_FAILURE_LIMIT = 3
+    settings.AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+    make_account("ada")
+    url = reverse("accounts:login")
+    for _ in range(3):
+        client.post(url, {"username": "ada", "password": "wrong"})
+    response = client.post(url, {"username": "ada", "password": PASSWORD})
+    assert response.status_code in (403, 429)
+    assert "Too many attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
