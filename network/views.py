@@ -380,6 +380,14 @@ MY_LISTS: dict[str, tuple[Callable[..., queries.AccountPage], str, str, str, str
 }
 
 
+REQUEST_HALF = {
+    "invitations": "connection",
+    "sent": "connection",
+    "follow_requests": "follow",
+    "sent_follow_requests": "follow",
+}
+
+
 def _my_list(request: HttpRequest, kind: str) -> HttpResponse:
     viewer = _viewer(request)
     assert viewer is not None  # @login_required
@@ -400,6 +408,8 @@ def _my_list(request: HttpRequest, kind: str) -> HttpResponse:
         "empty_text": empty_text,
         "empty_icon": icon,
         "show_notes": kind in ("invitations", "sent"),
+        # Request lists show only the buttons that answer the request (plus the ··· menu).
+        "rel_only": REQUEST_HALF.get(kind, ""),
     }
     if _is_htmx(request) and max_id is not None:
         return render(request, "network/_account_rows.html", context)

@@ -13,7 +13,7 @@ from network import actions
 from tests.factories import make_account
 
 pytestmark = pytest.mark.django_db
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX = {"HX-Request": "true"}
 
 
 def usernames(response) -> list[str]:
@@ -198,7 +198,7 @@ def test_htmx_load_more_returns_just_the_rows(client: Client):
     alice = make_account("alice")
     followed_by(alice, 25)
     first = client.get(reverse("network:followers", args=["alice"]))
-    response = client.get(first.context["next_url"], **HTMX)
+    response = client.get(first.context["next_url"], headers=HTMX)
     html = response.content.decode()
     assert "<html" not in html and html.count('class="net-row"') == 5
     assert 'class="load-more"' not in html  # last page
@@ -291,9 +291,7 @@ def test_my_network_and_own_lists_cost_the_same_for_5_or_30_rows(
 
 def test_my_network_hub_shows_requests_both_ways_then_connections(client: Client):
     alice = make_account("alice", locked=True)
-    asker, fan, wanted, lockd = (
-        make_account(n) for n in ("asker", "fan", "wanted", "lockd")
-    )
+    asker, fan, wanted, lockd = (make_account(n) for n in ("asker", "fan", "wanted", "lockd"))
     lockd.locked = True
     lockd.save()
     actions.request_connection(asker, alice, note="Loved your talk on graphs")
