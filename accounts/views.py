@@ -9,7 +9,7 @@ from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.debug import sensitive_post_parameters
@@ -35,7 +35,11 @@ def _post_data(request: HttpRequest) -> Any:
 def _account_of(request: HttpRequest) -> Account:
     user = request.user
     assert isinstance(user, User)  # guaranteed by @login_required
-    return user.account
+    account = getattr(user, "account", None)
+    if account is None:
+        # Logins made with `createsuperuser` have no public account of their own.
+        raise Http404("This login has no Plaza account.")
+    return account
 
 
 @sensitive_post_parameters("password")
@@ -182,7 +186,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/password_change.html",
-        {"form": form, "account": user.account, "section": "password"},
+        {"form": form, "account": getattr(user, "account", None), "section": "password"},
         status=status,
     )
 
