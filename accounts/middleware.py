@@ -15,7 +15,9 @@ class TimezoneMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        tz_name = getattr(user, "time_zone", None) if user is not None and user.is_authenticated else None
+        tz_name = (
+            getattr(user, "time_zone", None) if user is not None and user.is_authenticated else None
+        )
         if tz_name:
             try:
                 timezone.activate(zoneinfo.ZoneInfo(tz_name))
