@@ -23,7 +23,10 @@ class Follow(models.Model):
             models.UniqueConstraint(fields=["follower", "target"], name="follow_unique"),
             models.CheckConstraint(condition=~Q(follower=F("target")), name="follow_not_self"),
         ]
-        indexes = [models.Index(fields=["target", "-id"], name="follow_target_idx")]
+        indexes = [
+            models.Index(fields=["target", "-id"], name="follow_target_idx"),
+            models.Index(fields=["follower", "-id"], name="follow_follower_idx"),
+        ]
 
 
 class FollowRequest(models.Model):
@@ -61,6 +64,7 @@ class Connection(models.Model):
             models.UniqueConstraint(fields=["account", "other"], name="connection_unique"),
             models.CheckConstraint(condition=~Q(account=F("other")), name="connection_not_self"),
         ]
+        indexes = [models.Index(fields=["account", "-id"], name="connection_page_idx")]
 
 
 class ConnectionRequest(models.Model):

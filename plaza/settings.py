@@ -167,6 +167,7 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 AXES_FAILURE_LIMIT = 10
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_ENABLED = not TESTING or os.environ.get("PLAZA_TEST_AXES") == "1"
 
 # --- i18n / time ----------------------------------------------------------------------------
