@@ -23,7 +23,7 @@ def _guarded_connect(self: socket.socket, address: Any) -> Any:
     return _real_connect(self, address)
 
 
-socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
+socket.socket.connect = _guarded_connect  # type: ignore[method-assign,assignment]
 
 
 @pytest.fixture(autouse=True)
