@@ -67,6 +67,7 @@ def test_pull_path_respects_reshare_option_replies_visibility_and_mutes(run_task
         conn_only = posts.publish(star, text="connections", visibility="connections")
         followers = posts.publish(star, text="followers", visibility="followers")
         mention = posts.publish(star, text="hi @stranger", visibility="direct")
+        public_mention = posts.publish(star, text="thanks @stranger")
     home = ids(home_feed(viewer))
     assert followers.pk in home
     assert reply.pk not in home
@@ -76,6 +77,8 @@ def test_pull_path_respects_reshare_option_replies_visibility_and_mutes(run_task
     assert share.pk in ids(home_feed(fans[0]))
     # The mentioned person gets a direct post even from a big account.
     assert mention.pk in ids(home_feed(stranger))
+    # Regression: mentions were skipped when the author was above the fan-out limit.
+    assert public_mention.pk in ids(home_feed(stranger))
     # A connection (not a follower) of a big account gets connections-only posts.
     friend = make_account("friend")
     with run_tasks():
