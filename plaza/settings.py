@@ -179,6 +179,7 @@ USE_TZ = True
 # --- static and media -----------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns on every request when it is missing
 STATICFILES_DIRS = [BASE_DIR / "static", ("vendor", BASE_DIR / "node_modules")]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
