@@ -13,8 +13,6 @@ from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import select_template
 
 from accounts.models import Account
 from feeds import queries
@@ -24,15 +22,6 @@ from posts.queries import cards, pinned_posts, with_related
 
 TAG_RE = re.compile(r"^\w{1,100}$")
 PROFILE_TABS = {"posts", "replies", "media"}
-
-
-def _template_exists(name: str) -> bool:
-    # Templates of other apps may land later than ours; pages fall back until they do.
-    try:
-        select_template([name])
-    except TemplateDoesNotExist:
-        return False
-    return True
 
 
 def _page_range(request: HttpRequest) -> PageRange:
@@ -80,7 +69,6 @@ def _render_feed(
     feed_context = {
         "cards": cards(viewer, page.posts),
         "next_url": _next_url(request, page, **(next_params or {})),
-        "has_post_template": _template_exists("posts/_post.html"),
         "is_next_page": "max_id" in request.GET,
     }
     if _is_htmx(request):
@@ -112,7 +100,7 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "feeds/home.html",
         page,
-        {"has_composer": _template_exists("posts/_composer.html")},
+        {},
     )
 
 
@@ -167,6 +155,5 @@ def profile(request: HttpRequest, username: str, tab: str = "posts") -> HttpResp
         "tab": tab,
         "pinned": pinned,
         "is_self": viewer is not None and viewer.pk == account.pk,
-        "has_relationship_template": _template_exists("network/_relationship_actions.html"),
     }
     return _render_feed(request, "feeds/profile.html", page, context)
