@@ -167,6 +167,7 @@ def generate(
     weights = [m.activity for m in members]
     open_posts: list[Post] = []  # public/unlisted, not reshares: what can be replied to/shared
     reshared: set[tuple[int, int]] = set()
+    last_text: dict[int, str] = {}
     images_left, docs_left = max_images, max_documents
     recent_cut = now - dt.timedelta(days=10)
     for when in _times(rng, count, window_start, now - dt.timedelta(minutes=5)):
@@ -225,6 +226,11 @@ def generate(
                 mention = by_id[mention_id].account.username
             topic = member.topic if rng.random() < 0.8 else rng.choice(list(texts.TOPICS))
             post.text = texts.post_text(rng, topic, mention)
+            for _ in range(4):  # don't say the same thing twice in a row
+                if last_text.get(author.pk, "")[:24] != post.text[:24]:
+                    break
+                post.text = texts.post_text(rng, topic, mention)
+            last_text[author.pk] = post.text
             if (
                 docs_left
                 and (author.kind == AccountKind.ORGANIZATION or rng.random() < 0.2)

@@ -50,6 +50,15 @@ def _blurhash(image: Image.Image, x: int, y: int) -> str:
         return str(blurhash.encode(small, x, y))  # encode() closes the image it is given
 
 
+def _gradient(rng: random.Random, size: tuple[int, int]) -> Image.Image:
+    """A smooth mask from four random corner values (no rotation, so no hard edges)."""
+    corners = Image.new("L", (2, 2))
+    corners.putdata([rng.randint(0, 255) for _ in range(4)])
+    return corners.resize(
+        size, Image.Resampling.BILINEAR, reducing_gap=None, box=(0.5, 0.5, 1.5, 1.5)
+    )
+
+
 def _encode(image: Image.Image, fmt: str = "PNG", **options: object) -> bytes:
     buf = io.BytesIO()
     if fmt == "JPEG":
@@ -89,7 +98,7 @@ def header(rng: random.Random, size: tuple[int, int] = (1500, 500)) -> bytes:
     """A profile banner: a diagonal gradient with a few soft shapes."""
     w, h = size
     (a, b), (c, _) = rng.choice(PALETTES), rng.choice(PALETTES)
-    base = Image.linear_gradient("L").rotate(rng.choice([45, 135, 90])).resize((w, h))
+    base = _gradient(rng, (w, h))
     image = Image.composite(
         Image.new("RGB", (w, h), _hex(a)), Image.new("RGB", (w, h), _hex(b)), base
     )
@@ -179,7 +188,7 @@ def abstract_art(rng: random.Random, size: tuple[int, int] = (1080, 1080)) -> Po
     """Colourful generative art: overlapping translucent shapes on a gradient."""
     w, h = size
     (a, b), (c, d) = rng.choice(PALETTES), rng.choice(PALETTES)
-    base = Image.linear_gradient("L").rotate(rng.randint(0, 359)).resize((w, h))
+    base = _gradient(rng, (w, h))
     image = Image.composite(Image.new("RGB", size, _hex(a)), Image.new("RGB", size, _hex(d)), base)
     overlay = Image.new("RGBA", size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(overlay)

@@ -222,7 +222,7 @@ REPLY_TEMPLATES = [
     "Saving this for later.",
     "Hard agree. @{mention} you'll like this one.",
     "Interesting! What would you do differently next time?",
-    "Congrats to the whole team! 🎉",
+    "Congrats to the whole team!",
     "Ha, I felt this in my bones.",
     "Counterpoint: it depends on the audience.",
     "Following — curious where this goes.",
