@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import zlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -87,6 +89,13 @@ def nav_link(
 @register.simple_tag
 def icon(name: str, size: int = 20, label: str = "") -> SafeString:
     """An inline SVG icon; decorative unless ``label`` is given."""
+    return _icon_svg(str(name), int(size), str(label))
+
+
+@functools.lru_cache(maxsize=2048)
+def _icon_svg(name: str, size: int, label: str) -> SafeString:
+    # A feed page draws hundreds of icons; rendering the template each time was a third of
+    # the page's cost (bench/README.md). The output depends only on the arguments.
     return mark_safe(
         render_to_string("components/_icon.html", {"name": name, "size": size, "label": label})
     )
