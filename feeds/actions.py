@@ -154,6 +154,18 @@ def prune(owner: Account | int, source: Account | int) -> int:
     return deleted
 
 
+def refan_out_recent(author: Account | int, *, limit: int = BACKFILL_POSTS) -> int:
+    """Deliver an account's recent posts again, after it fell back under the fan-out limit.
+
+    While an account is above ``PLAZA_FANOUT_LIMIT`` its posts are pulled at read time, not
+    delivered; once it drops to the limit they would no longer be pulled either, so its
+    latest posts are fanned out now (entries already there are left alone).
+    """
+    author_id = author if isinstance(author, int) else author.pk
+    recent = Post.objects.filter(author_id=author_id).exclude(visibility=Visibility.DIRECT)
+    return sum(fan_out(post) for post in recent.order_by("-id")[:limit])
+
+
 def remove_all_between(a: Account, b: Account) -> None:
     """After a block: neither feed keeps anything from the other."""
     with transaction.atomic():

@@ -24,3 +24,8 @@ def backfill_home_feed(owner_id: int, source_id: int) -> int:
 @db_task(retries=3, retry_delay=5)
 def prune_home_feed(owner_id: int, source_id: int) -> int:
     return actions.prune(owner_id, source_id)
+
+
+@db_task(retries=3, retry_delay=5)
+def refan_out_recent_posts(author_id: int) -> int:
+    return actions.refan_out_recent(author_id)

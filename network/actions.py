@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 
@@ -34,6 +35,16 @@ def _after_commit_backfill(owner_id: int, source_id: int) -> None:
     from feeds.tasks import backfill_home_feed
 
     transaction.on_commit(lambda: backfill_home_feed(owner_id, source_id))
+
+
+def _after_commit_refan_out_if_back_under_limit(target_id: int) -> None:
+    # Crossing down to the fan-out limit: posts made while above it were pulled, not
+    # delivered, and will no longer be pulled (see feeds.actions.refan_out_recent).
+    count = Account.objects.filter(pk=target_id).values_list("followers_count", flat=True).first()
+    if count == settings.PLAZA.fanout_limit:
+        from feeds.tasks import refan_out_recent_posts
+
+        transaction.on_commit(lambda: refan_out_recent_posts(target_id))
 
 
 def _after_commit_prune(owner_id: int, source_id: int) -> None:
@@ -99,6 +110,7 @@ def unfollow(actor: Account, target: Account) -> None:
             _bump(actor.pk, following_count=-1)
             _bump(target.pk, followers_count=-1)
             _after_commit_prune(actor.pk, target.pk)
+            _after_commit_refan_out_if_back_under_limit(target.pk)
 
 
 def approve_follow_request(target: Account, requester: Account) -> None:
