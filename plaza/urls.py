@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.static import serve
 
 from plaza import views
 
@@ -17,6 +16,4 @@ urlpatterns = [
 
 if settings.PLAZA.serve_media:
     # The embedded default serves uploads itself; production serves MEDIA_ROOT from nginx/S3.
-    urlpatterns.append(
-        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
-    )
+    urlpatterns.append(re_path(r"^media/(?P<path>.*)$", views.media, name="media"))

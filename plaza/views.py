@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.static import serve
 from huey.contrib.djhuey import HUEY
 
 from plaza import __version__
@@ -29,3 +31,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
         {"status": "ok" if healthy else "unavailable", "version": __version__, "checks": checks},
         status=200 if healthy else 503,
     )
+
+
+def media(request: HttpRequest, path: str) -> HttpResponse:
+    """Uploaded files, for the embedded default (production serves them from nginx or S3).
+
+    ``MEDIA_ROOT`` is read per request, not bound at import, so it follows the settings.
+    """
+    return serve(request, path, document_root=settings.MEDIA_ROOT)

@@ -33,9 +33,20 @@ def _media_root(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Iter
     yield root
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    # The cache (trending tags, suggestions) would otherwise outlive each test's database.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def run_tasks(
-    django_capture_on_commit_callbacks: Callable[..., AbstractContextManager[list[Callable[[], Any]]]],
+    django_capture_on_commit_callbacks: Callable[
+        ..., AbstractContextManager[list[Callable[[], Any]]]
+    ],
 ) -> Callable[[], AbstractContextManager[list[Callable[[], Any]]]]:
     """``with run_tasks(): ...`` runs the on-commit hooks (and so the tasks) the block queued.
 

@@ -61,30 +61,6 @@ def browser(playwright_instance: Playwright) -> Iterator[Browser]:
     b.close()
 
 
-@pytest.fixture
-def media_served(settings: Any) -> Iterator[Path]:
-    """Point the ``/media/`` URL at the per-test MEDIA_ROOT the suite's autouse fixture sets.
-
-    ``plaza.urls`` binds ``document_root`` when it is imported, so without this the live
-    server would look for uploads in the real data directory and answer 404.
-    """
-    from django.urls import get_resolver
-
-    root = Path(settings.MEDIA_ROOT)
-    patched = [
-        args
-        for pattern in get_resolver().url_patterns
-        if isinstance(args := getattr(pattern, "default_args", None), dict)
-        and "document_root" in args
-    ]
-    originals = [args["document_root"] for args in patched]
-    for args in patched:
-        args["document_root"] = root
-    yield root
-    for args, original in zip(patched, originals, strict=True):
-        args["document_root"] = original
-
-
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     # Keep each phase's report on the item so fixtures can tell whether the test failed.
@@ -95,7 +71,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
 @pytest.fixture
 def new_context(
-    request: pytest.FixtureRequest, browser: Browser, live_server: Any, media_served: Path
+    request: pytest.FixtureRequest, browser: Browser, live_server: Any
 ) -> Iterator[Callable[..., BrowserContext]]:
     """``new_context(**options)``: a fresh browser context on the live server, closed after.
 
@@ -103,10 +79,6 @@ def new_context(
     4xx on the page's own assets (a missing stylesheet, script or image), and uncaught JS
     errors. Any of these fails the test at teardown, with the URLs.
     """
-    from django.core.cache import cache
-
-    # The cache (trending tags, suggestions) outlives the flushed database between tests.
-    cache.clear()
     contexts: list[BrowserContext] = []
     problems: list[str] = []
 
