@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import functools
-
 import zlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -71,6 +70,14 @@ def nav_link(
     request = context.get("request")
     path = getattr(request, "path", "")
     current = path == url or (url != "/" and path.startswith(url.rstrip("/") + "/"))
+    return _nav_link_html(url, str(label), str(icon), int(badge or 0), current, str(css_class))
+
+
+@functools.lru_cache(maxsize=1024)
+def _nav_link_html(
+    url: str, label: str, icon: str, badge: int, current: bool, css_class: str
+) -> SafeString:
+    # Every page draws ~10 nav links; the HTML depends only on the arguments.
     return mark_safe(
         render_to_string(
             "components/_nav_link.html",
@@ -78,7 +85,7 @@ def nav_link(
                 "url": url,
                 "label": label,
                 "icon": icon,
-                "badge": badge or 0,
+                "badge": badge,
                 "current": current,
                 "css_class": css_class,
             },
@@ -121,7 +128,37 @@ def _initials(account: Any) -> str:
 def avatar(account: Any, size: int = 48, css_class: str = "") -> SafeString:
     """The account's avatar at ``size`` pixels, or its initials on a colour from its id."""
     image = getattr(account, "avatar", None)
-    account_id = int(getattr(account, "id", 0) or 0)
+    key = (
+        int(getattr(account, "id", 0) or 0),
+        int(size),
+        str(css_class),
+        image.name if image else "",
+        display_name(account),
+        bool(getattr(account, "is_organization", False)),
+    )
+    # A feed page draws an avatar per card; the HTML depends only on the key, so render each
+    # once. Bounded: emptied when full (a new name or picture is a new key).
+    html = _AVATAR_CACHE.get(key)
+    if html is None:
+        if len(_AVATAR_CACHE) >= _AVATAR_CACHE_SIZE:
+            _AVATAR_CACHE.clear()
+        html = _AVATAR_CACHE[key] = _render_avatar(account, *key)
+    return html
+
+
+_AVATAR_CACHE: dict[tuple[int, int, str, str, str, bool], SafeString] = {}
+_AVATAR_CACHE_SIZE = 4096
+
+
+def _render_avatar(
+    account: Any,
+    account_id: int,
+    size: int,
+    css_class: str,
+    image_name: str,
+    name: str,
+    is_org: bool,
+) -> SafeString:
     fg, bg = _AVATAR_PALETTE[zlib.crc32(str(account_id).encode()) % len(_AVATAR_PALETTE)]
     return mark_safe(
         render_to_string(
@@ -129,14 +166,14 @@ def avatar(account: Any, size: int = 48, css_class: str = "") -> SafeString:
             {
                 "account": account,
                 "size": size,
-                "url": image.url if image else "",
+                "url": account.avatar.url if image_name else "",
                 "initials": _initials(account),
                 "fg": fg,
                 "bg": bg,
                 "font_size": max(10, round(size * 0.4)),
-                "is_org": getattr(account, "is_organization", False),
+                "is_org": is_org,
                 "css_class": css_class,
-                "name": display_name(account),
+                "name": name,
             },
         )
     )

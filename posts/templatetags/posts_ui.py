@@ -1,5 +1,8 @@
 """Template helpers for post cards and the composer. Load with ``{% load posts_ui %}``.
 
+- ``{% post_card card %}`` — a post card (``posts.queries.PostCard``); options ``next_url="..."``
+  (where its action forms return; default: this page) and ``is_focus=True`` (the highlighted
+  post of a thread page). The markup is ``templates/posts/jinja/post_card.jinja``.
 - ``{% visibility_options selected as options %}`` — (value, label, help, selected) tuples.
 - ``{{ post.visibility|visibility_icon }}`` / ``|visibility_label`` — icon name and label.
 - ``{% post_url post %}`` — the thread page of a post.
@@ -8,24 +11,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from django import template
+from django.template.context import Context
 from django.urls import reverse
+from django.utils.safestring import SafeString
 
-from accounts.models import Visibility
+from posts import card_render
 from posts.forms import VISIBILITY_HELP, VISIBILITY_ORDER
 
 register = template.Library()
 
-_ICONS: dict[str, str] = {
-    Visibility.PUBLIC.value: "globe",
-    Visibility.UNLISTED.value: "eye",
-    Visibility.FOLLOWERS.value: "lock",
-    Visibility.CONNECTIONS.value: "users",
-    Visibility.DIRECT.value: "mail",
-}
+register.filter("visibility_icon", card_render.visibility_icon)
+register.filter("visibility_label", card_render.visibility_label)
+register.filter("media_layout", card_render.media_layout)
+
+
+@register.simple_tag(takes_context=True)
+def post_card(
+    context: Context, card: Any, next_url: str = "", is_focus: bool = False
+) -> SafeString:
+    """Render a post card as the viewer of this page sees it."""
+    return card_render.render_card(
+        card,
+        request=context.get("request"),
+        viewer=context.get("viewer"),
+        # Only an explicit next_url: a page's own ``next_url`` is usually its "Load more" link.
+        next_url=next_url,
+        is_focus=bool(is_focus),
+        csrf_token=context.get("csrf_token"),
+    )
 
 
 @register.simple_tag
@@ -34,25 +50,7 @@ def visibility_options(selected: str | None) -> list[tuple[str, str, str, bool]]
     return [(v.value, v.label, VISIBILITY_HELP[v], v.value == selected) for v in VISIBILITY_ORDER]
 
 
-@register.filter
-def visibility_icon(value: str) -> str:
-    return _ICONS.get(value, "globe")
-
-
-@register.filter
-def visibility_label(value: str) -> str:
-    try:
-        return str(Visibility(value).label)
-    except ValueError:
-        return ""
-
-
 @register.simple_tag
 def post_url(post: Any) -> str:
     """The thread page of ``post``: ``/@username/id``."""
     return reverse("posts:detail", args=[post.author.username, post.pk])
-
-
-@register.filter
-def media_layout(media: Sequence[Any]) -> str:
-    return {1: "one", 2: "two", 3: "three"}.get(len(media), "four")
