@@ -30,17 +30,21 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "huey.contrib.djhuey",
     "axes",
+    "corsheaders",
+    "oauth2_provider",
     "accounts",
     "network",
     "posts",
     "feeds",
     "notifications",
     "demo",
+    "mastodon",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -48,6 +52,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.TimezoneMiddleware",
+    "mastodon.oauth.JsonOAuthBodyMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -169,6 +174,43 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_ENABLED = not TESTING or os.environ.get("PLAZA_TEST_AXES") == "1"
+
+# --- OAuth 2 and the client APIs ----------------------------------------------------------
+OAUTH2_PROVIDER_APPLICATION_MODEL = "mastodon.Application"
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "read": "Read everything your account can see",
+        "write": "Post and change things for you",
+        "follow": "Follow, block and mute (legacy)",
+        "push": "Receive push notifications",
+        "profile": "Read only your own profile",
+        "admin:read": "Read moderation data",
+        "admin:write": "Moderate",
+    },
+    "DEFAULT_SCOPES": ["read"],
+    # Mastodon clients keep tokens until revoked; they rarely implement refresh.
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 10 * 365 * 24 * 3600,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": None,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 600,
+    "PKCE_REQUIRED": False,  # optional, but S256 is verified whenever a client sends it
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https", "urn"],
+    "OAUTH2_VALIDATOR_CLASS": "mastodon.oauth.PlazaOAuth2Validator",
+    "SCOPES_BACKEND_CLASS": "mastodon.scopes.MastodonScopes",
+    "REQUEST_APPROVAL_PROMPT": "auto",
+}
+# Mastodon clients are web apps on other origins (Elk, Phanpy) and native apps.
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_URLS_REGEX = r"^/(api/|oauth/token|oauth/revoke|\.well-known/|nodeinfo/).*$"
+CORS_EXPOSE_HEADERS = ["Link", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"]
+CORS_ALLOW_HEADERS = [
+    "accept",
+    "authorization",
+    "content-type",
+    "idempotency-key",
+    "user-agent",
+    "x-csrftoken",
+    "x-requested-with",
+]
 
 # --- i18n / time ----------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

@@ -7,6 +7,7 @@ from plaza import views
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("", include("mastodon.urls")),
     path("", include("feeds.urls")),
     path("", include("accounts.urls")),
     path("", include("network.urls")),

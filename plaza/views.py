@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, JsonResponse
+from django.http.response import HttpResponseBase
 from django.views.static import serve
 from huey.contrib.djhuey import HUEY
 
@@ -33,9 +34,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     )
 
 
-def media(request: HttpRequest, path: str) -> HttpResponse:
+def media(request: HttpRequest, path: str) -> HttpResponseBase:
     """Uploaded files, for the embedded default (production serves them from nginx or S3).
 
     ``MEDIA_ROOT`` is read per request, not bound at import, so it follows the settings.
     """
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
+    return serve(request, path, document_root=str(settings.MEDIA_ROOT))

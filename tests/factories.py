@@ -22,7 +22,9 @@ def make_account(
     """A user with their account, able to log in with ``password``."""
     n = next(_seq)
     username = username or f"user{n}"
-    user = User.objects.create_user(username=username, email=f"{username}@example.test", password=password)
+    user = User.objects.create_user(
+        username=username, email=f"{username}@example.test", password=password
+    )
     return Account.objects.create(
         user=user,
         username=username,

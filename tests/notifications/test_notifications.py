@@ -100,6 +100,7 @@ def test_mark_read_up_to_an_id_and_bad_input(run_tasks, client):
         network.follow(ana, me)
         network.follow(bob, me)
     first = Notification.objects.filter(recipient=me).order_by("id").first()
+    assert first is not None
     client.force_login(me.user)
     client.post("/notifications/read", {"up_to": first.pk})
     assert client.get("/notifications/unread-count").json() == {"unread": 1}

@@ -1,0 +1,344 @@
+"""The plumbing every Mastodon API endpoint shares: token auth, scopes, input, errors, paging.
+
+An endpoint is a plain function decorated with :func:`endpoint`::
+
+    @endpoint("GET", scope="read:statuses", auth="optional")
+    def status(request: ApiRequest, status_id: str) -> Any:
+        post = get_post_for(request.account, status_id)
+        return entities.status(request.account, post)
+
+It returns JSON-able data (or an ``HttpResponse``); :class:`plaza.errors.ActionError` and its
+subclasses become ``{"error": message}`` with their status, a missing object a 404, malformed
+input a 400 or 422 — never a 500.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from oauth2_provider.models import get_access_token_model
+
+from accounts.models import Account
+from mastodon import scopes as scope_rules
+from plaza.errors import ActionError
+
+Auth = Literal["user", "optional", "app", "none"]
+
+
+class ApiRequest(HttpRequest):
+    """What an endpoint receives: the request plus who is calling and what they sent."""
+
+    account: Account | None
+    token: Any
+    data: InputData
+
+
+class ApiError(Exception):
+    """An error answered as ``{"error": message}`` with ``status``."""
+
+    def __init__(self, message: str, status: int = 422) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def error(message: str, status: int) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+class InputData:
+    """Parameters from the query string, a form, a multipart body or JSON, read one way.
+
+    Clients send arrays as ``media_ids[]=1&media_ids[]=2`` (forms) or JSON lists, and
+    booleans as ``true``/``1``/``on``; the getters normalise all of these.
+    """
+
+    def __init__(self, values: Mapping[str, Any], files: Mapping[str, Any] | None = None) -> None:
+        self._values = values
+        self.files = files or {}
+
+    @classmethod
+    def from_request(cls, request: HttpRequest) -> InputData:
+        merged: dict[str, Any] = {}
+        for key, values in request.GET.lists():
+            merged[key] = values if len(values) > 1 or key.endswith("[]") else values[0]
+        if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+            if request.content_type == "application/json":
+                try:
+                    body = json.loads(request.body or b"{}")
+                except ValueError:
+                    raise ApiError("Malformed JSON body", 400)
+                if not isinstance(body, dict):
+                    raise ApiError("Expected a JSON object", 400)
+                merged.update(body)
+            else:
+                if request.method != "POST":
+                    # Django only parses POST bodies; PUT/PATCH forms are read here.
+                    request.method, original = "POST", request.method
+                    try:
+                        form, files = request.POST, request.FILES
+                    finally:
+                        request.method = original
+                else:
+                    form, files = request.POST, request.FILES
+                for key, values in form.lists():
+                    merged[key] = values if len(values) > 1 or key.endswith("[]") else values[0]
+                return cls(merged, files)
+        return cls(merged, request.FILES if request.method == "POST" else None)
+
+    def _raw(self, key: str) -> Any:
+        if key in self._values:
+            return self._values[key]
+        return self._values.get(f"{key}[]")
+
+    def has(self, key: str) -> bool:
+        return key in self._values or f"{key}[]" in self._values
+
+    def string(
+        self, key: str, default: str | None = None, *, max_length: int | None = None
+    ) -> str | None:
+        value = self._raw(key)
+        if value is None:
+            return default
+        if isinstance(value, list):
+            value = value[0] if value else ""
+        if not isinstance(value, (str, int, float)):
+            raise ApiError(f"{key} must be a string", 422)
+        text = str(value)
+        if max_length is not None and len(text) > max_length:
+            raise ApiError(f"{key} is too long (at most {max_length} characters)", 422)
+        return text
+
+    def boolean(self, key: str, default: bool | None = None) -> bool | None:
+        value = self._raw(key)
+        if value is None or value == "":
+            return default
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("true", "1", "on", "yes"):
+            return True
+        if text in ("false", "0", "off", "no"):
+            return False
+        raise ApiError(f"{key} must be a boolean", 422)
+
+    def integer(
+        self,
+        key: str,
+        default: int | None = None,
+        *,
+        minimum: int | None = None,
+        maximum: int | None = None,
+    ) -> int | None:
+        value = self._raw(key)
+        if value is None or value == "":
+            return default
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise ApiError(f"{key} must be an integer", 422)
+        if minimum is not None and number < minimum:
+            number = minimum
+        if maximum is not None and number > maximum:
+            number = maximum
+        return number
+
+    def identifier(self, key: str) -> int | None:
+        """An id parameter; ids travel as strings of digits."""
+        value = self._raw(key)
+        if value is None or value == "":
+            return None
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise ApiError(f"{key} must be an id", 422)
+        if number < 0:
+            raise ApiError(f"{key} must be an id", 422)
+        return number
+
+    def array(self, key: str) -> list[str]:
+        value = self._raw(key)
+        if value is None:
+            return []
+        if isinstance(value, list):
+            return [str(v) for v in value]
+        if isinstance(value, dict):  # form arrays like media_ids[0]=...
+            return [str(v) for v in value.values()]
+        return [str(value)]
+
+    def object(self, key: str) -> dict[str, Any]:
+        """A nested object: JSON ``{"a": 1}`` or form ``key[a]=1``."""
+        value = self._values.get(key)
+        if isinstance(value, dict):
+            return value
+        prefix = f"{key}["
+        nested: dict[str, Any] = {}
+        for name, v in self._values.items():
+            if name.startswith(prefix) and name.endswith("]"):
+                nested[name[len(prefix) : -1]] = v
+        return nested
+
+
+def _bearer(request: HttpRequest) -> str | None:
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip() or None
+    return None
+
+
+def authenticate(raw_token: str | None) -> Any:
+    """The live access token for ``raw_token`` (with user, account and app loaded), or None."""
+    if not raw_token:
+        return None
+    checksum = hashlib.sha256(raw_token.encode()).hexdigest()
+    token = (
+        get_access_token_model()
+        .objects.select_related("user__account", "application")
+        .filter(token_checksum=checksum)
+        .first()
+    )
+    if token is None or (token.expires is not None and token.expires <= timezone.now()):
+        return None
+    return token
+
+
+def endpoint(
+    *methods: str,
+    scope: str | None = None,
+    auth: Auth = "user",
+) -> Callable[[Callable[..., Any]], Callable[..., HttpResponse]]:
+    """Make ``view`` a Mastodon API endpoint (see the module docstring).
+
+    ``auth``: "user" needs a user token, "app" any valid token (app or user), "optional"
+    reads the token when there is one, "none" ignores it. ``scope`` is checked whenever a
+    token is present.
+    """
+
+    allowed = {m.upper() for m in methods} or {"GET"}
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., HttpResponse]:
+        @csrf_exempt
+        @functools.wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method not in allowed:
+                response = error("Method not allowed", 405)
+                response["Allow"] = ", ".join(sorted(allowed))
+                return response
+            api_request: ApiRequest = request  # type: ignore[assignment]
+            raw = _bearer(request)
+            token = authenticate(raw) if auth != "none" else None
+            if raw and token is None and auth != "none":
+                return error("The access token is invalid", 401)
+            if auth in ("user", "app") and token is None:
+                return error("The access token is invalid", 401)
+            if auth == "user" and (
+                token is None or token.user is None or not hasattr(token.user, "account")
+            ):
+                return error("This method requires an authenticated user", 422)
+            if token is not None and scope is not None:
+                granted = scope_rules.parse(token.scope)
+                if not scope_rules.covers(granted, scope):
+                    return error("This action is outside the authorized scopes", 403)
+            if token is not None and token.user is not None and not token.user.is_active:
+                return error("Your login is currently disabled", 403)
+            api_request.token = token
+            api_request.account = (
+                getattr(token.user, "account", None) if token and token.user else None
+            )
+            try:
+                api_request.data = InputData.from_request(request)
+                result = view(api_request, *args, **kwargs)
+            except ApiError as exc:
+                return error(exc.message, exc.status)
+            except ActionError as exc:
+                return error(exc.message, exc.status)
+            except Http404:
+                return error("Record not found", 404)
+            except ValidationError as exc:
+                return error("; ".join(exc.messages), 422)
+            if isinstance(result, HttpResponse):
+                return result
+            return JsonResponse(result, safe=False, json_dumps_params={"ensure_ascii": False})
+
+        return wrapper
+
+    return decorate
+
+
+# --- paging -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Paging:
+    max_id: int | None
+    since_id: int | None
+    min_id: int | None
+    limit: int
+
+
+def paging(request: ApiRequest, *, default: int = 20, maximum: int = 40) -> Paging:
+    """``max_id``/``since_id``/``min_id``/``limit`` from the query string, checked."""
+    data = request.data
+    return Paging(
+        max_id=data.identifier("max_id"),
+        since_id=data.identifier("since_id"),
+        min_id=data.identifier("min_id"),
+        limit=data.integer("limit", default, minimum=1, maximum=maximum) or default,
+    )
+
+
+def with_link_header(
+    request: HttpRequest,
+    response_data: Any,
+    *,
+    next_max_id: int | str | None,
+    prev_min_id: int | str | None,
+    extra: Mapping[str, str] | None = None,
+) -> JsonResponse:
+    """A JSON response with Mastodon's ``Link: <…>; rel="next", <…>; rel="prev"`` header."""
+    response = JsonResponse(response_data, safe=False, json_dumps_params={"ensure_ascii": False})
+    links: list[str] = []
+    base = absolute_url(request.path)
+    params: QueryDict = request.GET.copy()
+    for key in ("max_id", "since_id", "min_id"):
+        params.pop(key, None)
+    for key, value in (extra or {}).items():
+        params[key] = value
+    if next_max_id is not None:
+        q = params.copy()
+        q["max_id"] = str(next_max_id)
+        links.append(f'<{base}?{q.urlencode()}>; rel="next"')
+    if prev_min_id is not None:
+        q = params.copy()
+        q["min_id"] = str(prev_min_id)
+        links.append(f'<{base}?{q.urlencode()}>; rel="prev"')
+    if links:
+        response["Link"] = ", ".join(links)
+    return response
+
+
+def absolute_url(path: str) -> str:
+    """``path`` on the configured public address (never the internal host name)."""
+    if path.startswith(("http://", "https://")):
+        return path
+    return settings.PLAZA.public_url.rstrip("/") + "/" + path.lstrip("/")
+
+
+def ids_of(values: Iterable[Any]) -> list[int]:
+    out: list[int] = []
+    for v in values:
+        try:
+            out.append(int(v))
+        except (TypeError, ValueError):
+            raise ApiError("ids must be numeric", 422)
+    return out

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MastodonConfig(AppConfig):
+    name = "mastodon"
+    verbose_name = "Mastodon client API"

@@ -1,0 +1,157 @@
+"""The Account, CredentialAccount and Relationship entities."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.conf import settings
+
+from accounts.models import Account, AccountKind, Visibility
+from mastodon.api import absolute_url
+from network.models import FollowRequest
+from network.queries import Relationship, relationships
+
+# Plaza's visibilities as Mastodon clients know them; the real one travels in "plaza".
+MASTODON_VISIBILITY = {
+    Visibility.PUBLIC: "public",
+    Visibility.UNLISTED: "unlisted",
+    Visibility.FOLLOWERS: "private",
+    Visibility.CONNECTIONS: "private",
+    Visibility.DIRECT: "direct",
+}
+DEFAULT_AVATAR = "/static/img/avatar-missing.png"
+DEFAULT_HEADER = "/static/img/header-missing.png"
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def iso(value: dt.datetime | None) -> str | None:
+    """A datetime as Mastodon writes it: UTC, milliseconds, ``Z``."""
+    return _iso(value)
+
+
+def profile_url(account: Account) -> str:
+    return absolute_url(f"/@{account.username}")
+
+
+def account(acc: Account) -> dict[str, Any]:
+    """The Account entity."""
+    avatar = absolute_url(acc.avatar.url) if acc.avatar else absolute_url(DEFAULT_AVATAR)
+    header = absolute_url(acc.header.url) if acc.header else absolute_url(DEFAULT_HEADER)
+    created = acc.created_at.astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    fields = []
+    if acc.website:
+        fields.append({"name": "Website", "value": acc.website, "verified_at": None})
+    if acc.location:
+        fields.append({"name": "Location", "value": acc.location, "verified_at": None})
+    return {
+        "id": str(acc.pk),
+        "username": acc.username,
+        "acct": acc.username,
+        "url": profile_url(acc),
+        "uri": profile_url(acc),
+        "display_name": acc.display_name,
+        "note": acc.bio_html,
+        "avatar": avatar,
+        "avatar_static": avatar,
+        "header": header,
+        "header_static": header,
+        "locked": acc.locked,
+        "fields": fields,
+        "emojis": [],
+        "bot": False,
+        "group": False,
+        "discoverable": acc.discoverable,
+        "indexable": acc.discoverable,
+        "noindex": not acc.discoverable,
+        "hide_collections": False,
+        "created_at": _iso(created),
+        "last_status_at": acc.last_posted_at.date().isoformat() if acc.last_posted_at else None,
+        "statuses_count": acc.posts_count,
+        "followers_count": acc.followers_count,
+        "following_count": acc.following_count,
+        "roles": [],
+        "plaza": {
+            "kind": acc.kind,
+            "connections_count": acc.connections_count,
+            "interests": list(acc.interests or []),
+            "is_organization": acc.kind == AccountKind.ORGANIZATION,
+        },
+    }
+
+
+def credential_account(acc: Account) -> dict[str, Any]:
+    """The CredentialAccount entity: the Account plus ``source`` and ``role``."""
+    data = account(acc)
+    data["source"] = {
+        "privacy": MASTODON_VISIBILITY[Visibility(acc.default_visibility)],
+        "sensitive": False,
+        "language": "",
+        "note": acc.bio,
+        "fields": [
+            {"name": f["name"], "value": f["value"], "verified_at": None} for f in data["fields"]
+        ],
+        "follow_requests_count": FollowRequest.objects.filter(target=acc).count(),
+        "hide_collections": False,
+        "discoverable": acc.discoverable,
+        "indexable": acc.discoverable,
+        "plaza": {"default_visibility": acc.default_visibility},
+    }
+    user = acc.user
+    data["role"] = {
+        "id": "1" if user.is_staff else "-99",
+        "name": "Admin" if user.is_superuser else "Moderator" if user.is_staff else "",
+        "permissions": "1" if user.is_superuser else "0",
+        "color": "",
+        "highlighted": user.is_staff,
+    }
+    return data
+
+
+def relationship(target_id: int, rel: Relationship) -> dict[str, Any]:
+    """The Relationship entity."""
+    return {
+        "id": str(target_id),
+        "following": rel.following,
+        "showing_reblogs": rel.following,
+        "notifying": False,
+        "languages": None,
+        "followed_by": rel.followed_by,
+        "blocking": rel.blocking,
+        "blocked_by": rel.blocked_by,
+        "muting": rel.muting,
+        "muting_notifications": rel.muting,
+        "requested": rel.follow_requested,
+        "requested_by": rel.follow_requested_by,
+        "domain_blocking": False,
+        "endorsed": False,
+        "note": "",
+        "plaza": {
+            "connected": rel.connected,
+            "connection_requested": rel.connection_requested,
+            "connection_requested_by": rel.connection_requested_by,
+        },
+    }
+
+
+def relationships_for(viewer: Account, targets: Sequence[Account | int]) -> list[dict[str, Any]]:
+    """Relationship entities for ``targets``, in order, in a fixed number of queries."""
+    rels = relationships(viewer, targets)
+    ids = [t if isinstance(t, int) else t.pk for t in targets]
+    return [relationship(i, rels[i]) for i in ids]
+
+
+def accounts(accs: Iterable[Account]) -> list[dict[str, Any]]:
+    return [account(a) for a in accs]
+
+
+def instance_domain() -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(settings.PLAZA.public_url).netloc

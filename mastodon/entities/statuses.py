@@ -1,0 +1,212 @@
+"""The Status and MediaAttachment entities."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from accounts.models import Account, Visibility
+from mastodon.api import absolute_url
+from mastodon.entities.accounts import MASTODON_VISIBILITY, account, iso
+from network.models import Mute
+from posts.models import MediaAttachment, MediaKind, MediaState, Mention, Post, PostHashtag
+from posts.queries import PostCard, cards, with_related
+
+MEDIA_TYPE = {MediaKind.IMAGE: "image", MediaKind.VIDEO: "video", MediaKind.DOCUMENT: "unknown"}
+
+
+def media_attachment(media: MediaAttachment) -> dict[str, Any]:
+    """The MediaAttachment entity. Documents (PDFs) are ``unknown`` to Mastodon clients, with
+    a preview image; the ``plaza`` field says what they really are."""
+    ready = media.state == MediaState.READY
+    url = absolute_url(media.file.url) if ready and media.file else None
+    preview = media.thumbnail or media.preview
+    preview_url = absolute_url(preview.url) if ready and preview else url
+    meta: dict[str, Any] = {}
+    if media.width and media.height:
+        meta["original"] = {
+            "width": media.width,
+            "height": media.height,
+            "size": f"{media.width}x{media.height}",
+            "aspect": round(media.width / media.height, 6),
+        }
+        small_w = min(media.width, 640)
+        small_h = max(1, round(media.height * small_w / media.width))
+        meta["small"] = {
+            "width": small_w,
+            "height": small_h,
+            "size": f"{small_w}x{small_h}",
+            "aspect": round(small_w / small_h, 6),
+        }
+    if media.duration_seconds:
+        meta.setdefault("original", {})["duration"] = media.duration_seconds
+    return {
+        "id": str(media.pk),
+        "type": MEDIA_TYPE.get(MediaKind(media.kind), "unknown"),
+        "url": url,
+        "preview_url": preview_url,
+        "remote_url": None,
+        "preview_remote_url": None,
+        "text_url": None,
+        "meta": meta,
+        "description": media.alt_text or None,
+        "blurhash": media.blurhash or None,
+        "plaza": {
+            "kind": media.kind,
+            "state": media.state,
+            "content_type": media.content_type,
+            "page_count": media.page_count,
+            "original_name": media.original_name,
+        },
+    }
+
+
+def _status_url(post: Post) -> str:
+    return absolute_url(f"/@{post.author.username}/{post.pk}")
+
+
+class _Extras:
+    """Mentions, tags and mutes for a batch of posts, loaded in three queries."""
+
+    def __init__(self, viewer: Account | None, posts: Sequence[Post]) -> None:
+        ids = {p.pk for p in posts}
+        self.mentions: dict[int, list[Account]] = defaultdict(list)
+        for m in Mention.objects.filter(post_id__in=ids).select_related("account"):
+            self.mentions[m.post_id].append(m.account)
+        self.tags: dict[int, list[str]] = defaultdict(list)
+        for row in PostHashtag.objects.filter(post_id__in=ids).select_related("hashtag"):
+            self.tags[row.post_id].append(row.hashtag.name)
+        self.muted: set[int] = set()
+        if viewer is not None:
+            authors = {p.author_id for p in posts}
+            self.muted = set(
+                Mute.objects.filter(account=viewer, target_id__in=authors).values_list(
+                    "target_id", flat=True
+                )
+            )
+
+
+def _content(
+    viewer: Account | None, card: PostCard, post: Post, extras: _Extras, *, nested: bool
+) -> dict[str, Any]:
+    mentions = extras.mentions.get(post.pk, [])
+    quote: dict[str, Any] | None = None
+    if post.quote_of_id is not None:
+        if card.quote is not None and not nested:
+            quote = {"state": "accepted", "quoted_status": _quoted(viewer, card.quote)}
+        else:
+            quote = {
+                "state": "unauthorized" if card.quote_hidden else "accepted",
+                "quoted_status": None,
+            }
+    media = list(post.media.all())
+    return {
+        "id": str(post.pk),
+        "uri": _status_url(post),
+        "url": _status_url(post),
+        "created_at": iso(post.created_at),
+        "account": account(post.author),
+        "content": post.html,
+        "visibility": MASTODON_VISIBILITY[Visibility(post.visibility)],
+        "sensitive": bool(post.content_warning),
+        "spoiler_text": post.content_warning,
+        "media_attachments": [media_attachment(m) for m in media],
+        "application": None,
+        "mentions": [
+            {
+                "id": str(a.pk),
+                "username": a.username,
+                "acct": a.username,
+                "url": absolute_url(f"/@{a.username}"),
+            }
+            for a in mentions
+        ],
+        "tags": [
+            {"name": t, "url": absolute_url(f"/tags/{t}")} for t in extras.tags.get(post.pk, [])
+        ],
+        "emojis": [],
+        "reblogs_count": post.reshares_count,
+        "favourites_count": post.likes_count,
+        "replies_count": post.replies_count,
+        "quotes_count": post.quotes_count,
+        "in_reply_to_id": str(post.in_reply_to_id) if post.in_reply_to_id else None,
+        "in_reply_to_account_id": str(post.in_reply_to_account_id)
+        if post.in_reply_to_account_id
+        else None,
+        "reblog": None,
+        "poll": None,
+        "card": None,
+        "language": None,
+        "text": None,
+        "edited_at": iso(post.edited_at),
+        "quote": quote,
+        "filtered": [],
+        "plaza": {
+            "visibility": post.visibility,
+            "quote_id": str(post.quote_of_id) if post.quote_of_id else None,
+        },
+    }
+
+
+def _quoted(viewer: Account | None, post: Post) -> dict[str, Any]:
+    # A quoted post inside a quote: shown without its own viewer state or nested quote.
+    fake = PostCard(
+        post=post,
+        shown=post,
+        reshared_by=None,
+        liked=False,
+        bookmarked=False,
+        reshared=False,
+        pinned=False,
+        quote=None,
+        quote_hidden=False,
+    )
+    return _content(viewer, fake, post, _Extras(None, [post]), nested=True)
+
+
+def statuses(viewer: Account | None, posts: Sequence[Post]) -> list[dict[str, Any]]:
+    """Status entities for ``posts`` (loaded with :func:`posts.queries.with_related`), with the
+    viewer's state (favourited, reblogged, bookmarked, pinned, muted), in a fixed number of
+    queries whatever their number."""
+    built = cards(viewer, posts)
+    shown = [c.shown for c in built]
+    extras = _Extras(viewer, [*posts, *shown])
+    out = []
+    for card in built:
+        inner = _content(viewer, card, card.shown, extras, nested=False)
+        state = {
+            "favourited": card.liked if viewer else None,
+            "reblogged": card.reshared if viewer else None,
+            "bookmarked": card.bookmarked if viewer else None,
+            "pinned": card.pinned if viewer and card.shown.author_id == viewer.pk else None,
+            "muted": card.shown.author_id in extras.muted if viewer else None,
+        }
+        if viewer is None:
+            state = {k: v for k, v in state.items() if v is not None}
+        inner.update({k: v for k, v in state.items()})
+        if card.reshared_by is None:
+            out.append(inner)
+            continue
+        wrapper = _content(viewer, card, card.post, extras, nested=True)
+        wrapper.update({k: v for k, v in state.items()})
+        wrapper.update(
+            {
+                "reblog": inner,
+                "content": "",
+                "media_attachments": [],
+                "mentions": [],
+                "tags": [],
+                "quote": None,
+            }
+        )
+        out.append(wrapper)
+    return out
+
+
+def status(viewer: Account | None, post: Post) -> dict[str, Any]:
+    """One Status entity (reloads the post with everything it needs)."""
+    loaded = with_related(Post.objects.filter(pk=post.pk)).first()
+    if loaded is None:
+        raise Post.DoesNotExist
+    return statuses(viewer, [loaded])[0]

@@ -1,0 +1,145 @@
+"""OAuth 2 for Mastodon clients, on django-oauth-toolkit.
+
+What Mastodon clients need on top of the stock views (see shared/CLIENTS.md):
+
+- token and revoke requests as JSON bodies as well as forms (Elk posts JSON);
+- the out-of-band redirect ``urn:ietf:wg:oauth:2.0:oob``, which shows the code on a page;
+- ``force_login``, and OAuth pages that don't sever a log-in popup from its opener (COOP);
+- one application using the code, client-credentials and refresh grants (see models).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import csrf_exempt
+from oauth2_provider import views as oauth_views
+from oauth2_provider.oauth2_validators import OAuth2Validator
+
+from mastodon import scopes as scope_rules
+from mastodon.models import OOB_REDIRECT_URI
+
+JSON_BODY_PATHS = ("/oauth/token", "/oauth/revoke")
+
+
+class PlazaOAuth2Validator(OAuth2Validator):
+    """Scope rules of Mastodon: requested scopes must be known and allowed by the app."""
+
+    def validate_scopes(
+        self,
+        client_id: str,
+        scopes: list[str],
+        client: Any,
+        request: Any,
+        *args: Any,
+        **kwargs: Any,
+    ) -> bool:
+        requested = scope_rules.parse(scopes)
+        if scope_rules.unknown(requested):
+            return False
+        registered = scope_rules.parse(getattr(client, "scopes", "read"))
+        return all(scope_rules.covers(registered, s) for s in requested)
+
+    def get_default_scopes(
+        self, client_id: str, request: Any, *args: Any, **kwargs: Any
+    ) -> list[str]:
+        return ["read"]
+
+
+class JsonOAuthBodyMiddleware:
+    """Let token and revoke requests come as JSON: turn the JSON body into form data."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            request.method == "POST"
+            and request.path in JSON_BODY_PATHS
+            and request.content_type == "application/json"
+        ):
+            try:
+                data = json.loads(request.body or b"{}")
+            except ValueError:
+                return JsonResponse(
+                    {"error": "invalid_request", "error_description": "Malformed JSON"}, status=400
+                )
+            if not isinstance(data, dict):
+                return JsonResponse(
+                    {"error": "invalid_request", "error_description": "Expected a JSON object"},
+                    status=400,
+                )
+            form = QueryDict(mutable=True)
+            for key, value in data.items():
+                if isinstance(value, list):
+                    form.setlist(key, [str(v) for v in value])
+                elif value is not None:
+                    form[key] = (
+                        value
+                        if isinstance(value, str)
+                        else json.dumps(value)
+                        if isinstance(value, dict)
+                        else str(value)
+                    )
+            request.POST = form  # type: ignore[assignment]
+            # oauthlib reads the urlencoded body too; keep it consistent with POST.
+            request._body = form.urlencode().encode()
+            request.META["CONTENT_TYPE"] = "application/x-www-form-urlencoded"
+        response = self.get_response(request)
+        if request.path.startswith("/oauth/") or _is_oauth_login(request):
+            # A client's log-in popup must keep its opener (Phanpy, Elk): no COOP isolation.
+            response["Cross-Origin-Opener-Policy"] = "unsafe-none"
+        return response
+
+
+def _is_oauth_login(request: HttpRequest) -> bool:
+    return request.path == "/login" and "/oauth/authorize" in request.GET.get("next", "")
+
+
+class AuthorizeView(oauth_views.AuthorizationView):
+    """The consent page, with Mastodon's ``force_login`` and the out-of-band code page."""
+
+    template_name = "mastodon/authorize.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.GET.get("force_login") in ("true", "1", "True") and not request.session.get(
+            "oauth_fresh_login"
+        ):
+            # Log out, then come back here (without force_login) after logging in again.
+            query = {k: v for k, v in request.GET.items() if k != "force_login"}
+            logout(request)
+            target = f"{request.path}?{urlencode(query)}"
+            return redirect(f"{reverse('accounts:login')}?{urlencode({'next': target})}")
+        request.session.pop("oauth_fresh_login", None)
+        return super().get(request, *args, **kwargs)
+
+    def redirect(self, redirect_to: str, application: Any) -> HttpResponse:
+        if redirect_to.startswith(OOB_REDIRECT_URI):
+            params = parse_qs(urlsplit(redirect_to).query)
+            code = (params.get("code") or [""])[0]
+            error = (params.get("error") or [""])[0]
+            return render(
+                self.request,
+                "mastodon/oob.html",
+                {"code": code, "error": error, "application": application},
+                status=200 if code else 400,
+            )
+        return super().redirect(redirect_to, application)
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class TokenView(oauth_views.TokenView):
+    """``POST /oauth/token``: errors in the OAuth shape (``error``, ``error_description``)."""
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class RevokeView(oauth_views.RevokeTokenView):
+    """``POST /oauth/revoke``: always 200 for a well-formed request (RFC 7009)."""

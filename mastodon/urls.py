@@ -1,0 +1,33 @@
+"""Routes of the Mastodon client API, OAuth and discovery documents."""
+
+from __future__ import annotations
+
+from django.urls import path, re_path
+from oauth2_provider import views as oauth_views
+
+from mastodon import oauth
+from mastodon.views import instance
+
+urlpatterns = [
+    # OAuth 2
+    path("oauth/authorize", oauth.AuthorizeView.as_view(), name="oauth_authorize"),
+    path("oauth/token", oauth.TokenView.as_view(), name="oauth_token"),
+    path("oauth/revoke", oauth.RevokeView.as_view(), name="oauth_revoke"),
+    path(
+        "oauth/authorized_applications",
+        oauth_views.AuthorizedTokensListView.as_view(),
+        name="oauth_authorized",
+    ),
+    # discovery
+    path(".well-known/oauth-authorization-server", instance.oauth_authorization_server),
+    path(".well-known/nodeinfo", instance.nodeinfo_index),
+    path(".well-known/host-meta", instance.host_meta),
+    path(".well-known/webfinger", instance.webfinger),
+    re_path(r"^nodeinfo/(?P<version>[0-9.]+)$", instance.nodeinfo),
+    path("api/v1/instance", instance.instance_v1),
+    path("api/v2/instance", instance.instance_v2),
+    path("api/v1/instance/extended_description", instance.instance_extended_description),
+    path("api/v1/instance/peers", instance.instance_empty_list),
+    path("api/v1/instance/rules", instance.instance_empty_list),
+    path("api/v1/custom_emojis", instance.custom_emojis),
+]
