@@ -63,7 +63,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_action_errors(form, exc)
         else:
-            login(request, account.user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, account.user, backend="accounts.backends.AccountModelBackend")
             messages.success(
                 request, f"Welcome to Plaza, {account.name}! Add a photo and a short bio."
             )

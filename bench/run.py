@@ -120,7 +120,7 @@ def make_sessions(user_ids: list[int]) -> dict[int, str]:
     for user in User.objects.filter(pk__in=user_ids):
         s = SessionStore()
         s[SESSION_KEY] = str(user.pk)
-        s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        s[BACKEND_SESSION_KEY] = "accounts.backends.AccountModelBackend"
         s[HASH_SESSION_KEY] = user.get_session_auth_hash()
         s.create()
         assert s.session_key is not None
