@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 from oauth2_provider import views as oauth_views
 
 from mastodon import oauth
@@ -30,4 +30,11 @@ urlpatterns = [
     path("api/v1/instance/peers", instance.instance_empty_list),
     path("api/v1/instance/rules", instance.instance_empty_list),
     path("api/v1/custom_emojis", instance.custom_emojis),
+    # endpoints, one module per area
+    path("", include("mastodon.views.apps")),
+    path("", include("mastodon.views.accounts")),
+    path("", include("mastodon.views.statuses")),
+    path("", include("mastodon.views.timelines")),
+    path("", include("mastodon.views.notifications")),
+    path("", include("mastodon.views.streaming")),
 ]
