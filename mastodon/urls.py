@@ -37,4 +37,6 @@ urlpatterns = [
     path("", include("mastodon.views.timelines")),
     path("", include("mastodon.views.notifications")),
     path("", include("mastodon.views.streaming")),
+    path("", include("mastodon.views.search")),
+    path("", include("mastodon.views.misc")),
 ]
