@@ -254,3 +254,31 @@ def mute(actor: Account, target: Account, *, notifications: bool = True) -> None
 def unmute(actor: Account, target: Account) -> None:
     """Lift a mute. Idempotent."""
     Mute.objects.filter(account=actor, target=target).delete()
+
+
+# --- endorsements (featured accounts) -------------------------------------------------------
+
+
+def endorse(actor: Account, target: Account) -> None:
+    """Feature ``target`` on ``actor``'s profile. Only accounts ``actor`` follows can be
+    featured (as in Mastodon). Idempotent."""
+    from network.models import Endorsement
+
+    if actor.pk == target.pk:
+        raise ActionError("You can't feature yourself.")
+    if is_blocked_either_way(actor, target):
+        raise NotAllowed("You can't feature this account.")
+    if not Follow.objects.filter(follower=actor, target=target).exists():
+        raise ActionError("You must be already following the person you want to feature.")
+    try:
+        with transaction.atomic():
+            Endorsement.objects.get_or_create(account=actor, target=target)
+    except IntegrityError:
+        pass  # a concurrent request featured them already
+
+
+def unendorse(actor: Account, target: Account) -> None:
+    """Stop featuring ``target`` on ``actor``'s profile. Idempotent."""
+    from network.models import Endorsement
+
+    Endorsement.objects.filter(account=actor, target=target).delete()

@@ -118,3 +118,18 @@ class Mute(models.Model):
             models.UniqueConstraint(fields=["account", "target"], name="mute_unique"),
             models.CheckConstraint(condition=~Q(account=F("target")), name="mute_not_self"),
         ]
+
+
+class Endorsement(models.Model):
+    """``account`` features ``target`` on its profile (Mastodon's "endorsed" accounts)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="endorsements")
+    target = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "target"], name="endorsement_unique"),
+            models.CheckConstraint(condition=~Q(account=F("target")), name="endorsement_not_self"),
+        ]
+        indexes = [models.Index(fields=["account", "-id"], name="endorsement_page_idx")]

@@ -404,3 +404,104 @@ def network_hub(
         connections=pages["connections"],
         counts=counts,
     )
+
+
+# --- endorsements and the finer points of a relationship (Mastodon clients show them) -------
+
+
+def endorsements_page(
+    viewer: Account, *, max_id: int | None = None, limit: int = DEFAULT_PAGE_SIZE
+) -> AccountPage:
+    """Accounts ``viewer`` features on their profile, newest first.
+
+    Only accounts the viewer still follows count: unfollowing (or a block, which cuts the
+    follow) quietly ends the feature without another write path having to know about it.
+    """
+    from network.models import Endorsement
+
+    qs = Endorsement.objects.filter(
+        account=viewer, target_id__in=Follow.objects.filter(follower=viewer).values("target_id")
+    )
+    return _account_page(viewer, qs, "target", max_id=max_id, limit=limit)
+
+
+@dataclass(frozen=True)
+class RelationshipDetails:
+    """Options of the viewer's follow and mute, and whether they feature the account."""
+
+    show_reshares: bool = True
+    notify: bool = False
+    mute_notifications: bool = False
+    endorsed: bool = False
+
+
+def relationship_details(
+    viewer: Account | None, targets: Iterable[Account | int]
+) -> dict[int, RelationshipDetails]:
+    """:class:`RelationshipDetails` for each target, in three queries whatever their number."""
+    from network.models import Endorsement
+
+    ids = [t if isinstance(t, int) else t.pk for t in targets]
+    if viewer is None or not ids:
+        return {i: RelationshipDetails() for i in ids}
+    follows = {
+        target: (show, notify)
+        for target, show, notify in Follow.objects.filter(
+            follower=viewer, target__in=ids
+        ).values_list("target_id", "show_reshares", "notify")
+    }
+    requests = {
+        target: (show, notify)
+        for target, show, notify in FollowRequest.objects.filter(
+            requester=viewer, target__in=ids
+        ).values_list("target_id", "show_reshares", "notify")
+    }
+    mutes = dict(
+        Mute.objects.filter(account=viewer, target__in=ids).values_list(
+            "target_id", "notifications"
+        )
+    )
+    endorsed = set(
+        Endorsement.objects.filter(account=viewer, target__in=ids).values_list(
+            "target_id", flat=True
+        )
+    )
+    out: dict[int, RelationshipDetails] = {}
+    for i in ids:
+        show, notify = follows.get(i) or requests.get(i) or (True, False)
+        out[i] = RelationshipDetails(
+            show_reshares=show,
+            notify=notify,
+            mute_notifications=bool(mutes.get(i, False)),
+            endorsed=i in endorsed and i in follows,
+        )
+    return out
+
+
+def familiar_followers(
+    viewer: Account, targets: Iterable[int], *, per_target: int = 40
+) -> dict[int, list[Account]]:
+    """For each target, accounts that follow it and that ``viewer`` follows (newest first,
+    at most ``per_target``), minus accounts hidden by blocks. One query."""
+    ids = list(targets)
+    result: dict[int, list[Account]] = {i: [] for i in ids}
+    if not ids:
+        return result
+    from django.db.models import F, Window
+    from django.db.models.functions import RowNumber
+
+    rows = (
+        Follow.objects.filter(
+            target__in=ids, follower__in=Follow.objects.filter(follower=viewer).values("target_id")
+        )
+        .exclude(follower__in=blocked_ids(viewer))
+        .exclude(follower__in=blocker_ids(viewer))
+        # Numbered per target so each target gets its own newest ``per_target`` rows.
+        .annotate(rank=Window(RowNumber(), partition_by=F("target_id"), order_by=F("id").desc()))
+        .filter(rank__lte=per_target)
+        .select_related("follower")
+        .order_by("-id")
+    )
+    for row in rows:
+        result[row.target_id].append(row.follower)
+    return result

@@ -11,7 +11,12 @@ from django.conf import settings
 from accounts.models import Account, AccountKind, Visibility
 from mastodon.api import absolute_url
 from network.models import FollowRequest
-from network.queries import Relationship, relationships
+from network.queries import (
+    Relationship,
+    RelationshipDetails,
+    relationship_details,
+    relationships,
+)
 
 # Plaza's visibilities as Mastodon clients know them; the real one travels in "plaza".
 MASTODON_VISIBILITY = {
@@ -114,23 +119,28 @@ def credential_account(acc: Account) -> dict[str, Any]:
     return data
 
 
-def relationship(target_id: int, rel: Relationship) -> dict[str, Any]:
-    """The Relationship entity."""
+def relationship(
+    target_id: int, rel: Relationship, details: RelationshipDetails | None = None
+) -> dict[str, Any]:
+    """The Relationship entity. ``details`` (follow and mute options, endorsement) come from
+    :func:`network.queries.relationship_details`; without them the options read as defaults."""
+    details = details or RelationshipDetails()
+    follows = rel.following or rel.follow_requested
     return {
         "id": str(target_id),
         "following": rel.following,
-        "showing_reblogs": rel.following,
-        "notifying": False,
+        "showing_reblogs": follows and details.show_reshares,
+        "notifying": follows and details.notify,
         "languages": None,
         "followed_by": rel.followed_by,
         "blocking": rel.blocking,
         "blocked_by": rel.blocked_by,
         "muting": rel.muting,
-        "muting_notifications": rel.muting,
+        "muting_notifications": rel.muting and details.mute_notifications,
         "requested": rel.follow_requested,
         "requested_by": rel.follow_requested_by,
         "domain_blocking": False,
-        "endorsed": False,
+        "endorsed": details.endorsed,
         "note": "",
         "plaza": {
             "connected": rel.connected,
@@ -143,8 +153,9 @@ def relationship(target_id: int, rel: Relationship) -> dict[str, Any]:
 def relationships_for(viewer: Account, targets: Sequence[Account | int]) -> list[dict[str, Any]]:
     """Relationship entities for ``targets``, in order, in a fixed number of queries."""
     rels = relationships(viewer, targets)
+    details = relationship_details(viewer, targets)
     ids = [t if isinstance(t, int) else t.pk for t in targets]
-    return [relationship(i, rels[i]) for i in ids]
+    return [relationship(i, rels[i], details[i]) for i in ids]
 
 
 def accounts(accs: Iterable[Account]) -> list[dict[str, Any]]:
