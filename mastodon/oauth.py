@@ -11,6 +11,8 @@ What Mastodon clients need on top of the stock views (see shared/CLIENTS.md):
 from __future__ import annotations
 
 import json
+import logging
+import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -23,11 +25,26 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider import views as oauth_views
 from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauthlib.oauth2 import Server
+from oauthlib.oauth2.rfc6749.grant_types.authorization_code import code_challenge_method_s256
 
 from mastodon import scopes as scope_rules
 from mastodon.models import OOB_REDIRECT_URI
 
 JSON_BODY_PATHS = ("/oauth/token", "/oauth/revoke")
+log = logging.getLogger(__name__)
+
+
+class PlazaOAuthServer(Server):
+    """oauthlib's server with PKCE limited to S256, as Mastodon does: the ``plain`` method
+    (also what a challenge without a method means) protects nothing against an observer
+    of the authorization request."""
+
+    def __init__(self, request_validator: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(request_validator, *args, **kwargs)
+        grant = self.grant_types.get("authorization_code")
+        if grant is not None:
+            grant._code_challenge_methods = {"S256": code_challenge_method_s256}
 
 
 class PlazaOAuth2Validator(OAuth2Validator):
@@ -42,7 +59,7 @@ class PlazaOAuth2Validator(OAuth2Validator):
         *args: Any,
         **kwargs: Any,
     ) -> bool:
-        requested = scope_rules.parse(scopes)
+        requested = scope_rules.parse(" ".join(scopes))
         if scope_rules.unknown(requested):
             return False
         registered = scope_rules.parse(getattr(client, "scopes", "read"))
@@ -108,6 +125,7 @@ class AuthorizeView(oauth_views.AuthorizationView):
     """The consent page, with Mastodon's ``force_login`` and the out-of-band code page."""
 
     template_name = "mastodon/authorize.html"
+    server_class = PlazaOAuthServer
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.GET.get("force_login") in ("true", "1", "True") and not request.session.get(
@@ -119,6 +137,12 @@ class AuthorizeView(oauth_views.AuthorizationView):
             target = f"{request.path}?{urlencode(query)}"
             return redirect(f"{reverse('accounts:login')}?{urlencode({'next': target})}")
         request.session.pop("oauth_fresh_login", None)
+        if "+" in request.GET.get("scope", ""):
+            # Some clients join scopes with a literal "+"; oauthlib splits on spaces only.
+            params = request.GET.copy()
+            params["scope"] = " ".join(sorted(scope_rules.parse(request.GET["scope"])))
+            request.GET = params  # type: ignore[assignment]
+            request.META["QUERY_STRING"] = params.urlencode()
         return super().get(request, *args, **kwargs)
 
     def redirect(self, redirect_to: str, application: Any) -> HttpResponse:
@@ -137,9 +161,47 @@ class AuthorizeView(oauth_views.AuthorizationView):
 
 @method_decorator(csrf_exempt, name="dispatch")
 class TokenView(oauth_views.TokenView):
-    """``POST /oauth/token``: errors in the OAuth shape (``error``, ``error_description``)."""
+    """``POST /oauth/token``: errors in the OAuth shape (``error``, ``error_description``),
+    and Mastodon's ``created_at`` (epoch seconds) in every token response."""
+
+    server_class = PlazaOAuthServer
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            response = super().post(request, *args, **kwargs)
+        except Exception:  # never a 500 for a token request, whatever oauthlib trips over
+            log.exception("token request failed")
+            return JsonResponse(
+                {"error": "invalid_request", "error_description": "Malformed token request"},
+                status=400,
+            )
+        if response.status_code == 200:
+            try:
+                body = json.loads(response.content)
+            except ValueError:
+                return response
+            if isinstance(body, dict) and "access_token" in body:
+                body.setdefault("created_at", int(time.time()))
+                response.content = json.dumps(body).encode()
+        return response
 
 
 @method_decorator(csrf_exempt, name="dispatch")
 class RevokeView(oauth_views.RevokeTokenView):
-    """``POST /oauth/revoke``: always 200 for a well-formed request (RFC 7009)."""
+    """``POST /oauth/revoke``: 200 ``{}`` for a well-formed request (RFC 7009; Mastodon
+    answers an empty object), OAuth errors as JSON."""
+
+    server_class = PlazaOAuthServer
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            response = super().post(request, *args, **kwargs)
+        except Exception:
+            log.exception("revoke request failed")
+            return JsonResponse(
+                {"error": "invalid_request", "error_description": "Malformed revoke request"},
+                status=400,
+            )
+        if response.status_code == 200 and not response.content.strip():
+            return JsonResponse({})
+        return response
