@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("mastodon.views.apps")),
     path("", include("mastodon.views.accounts")),
     path("", include("mastodon.views.statuses")),
+    path("", include("mastodon.views.media")),
     path("", include("mastodon.views.timelines")),
     path("", include("mastodon.views.notifications")),
     path("", include("mastodon.views.streaming")),

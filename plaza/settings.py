@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "notifications",
     "demo",
     "mastodon",
+    "studio",
 ]
 
 MIDDLEWARE = [

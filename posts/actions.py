@@ -355,3 +355,45 @@ def _original(actor: Account, post: Post) -> Post:
     if is_blocked_either_way(actor, original.author_id):
         raise NotFound("This post does not exist or you can't see it.")
     return original
+
+
+def check_publishable(
+    author: Account,
+    *,
+    text: str = "",
+    visibility: str | None = None,
+    content_warning: str = "",
+    in_reply_to: Post | None = None,
+    quote_of: Post | None = None,
+    media: Sequence[MediaAttachment] = (),
+) -> None:
+    """Raise what :func:`publish` would raise for these arguments, without writing anything.
+
+    Used to refuse a scheduled post at the time it is scheduled rather than when it is due.
+    The checks mirror :func:`publish`'s (keep the two in step).
+    """
+    visibility = visibility or author.default_visibility
+    if visibility not in Visibility.values:
+        raise ActionError("Unknown visibility.", field="visibility")
+    _validate_text(text, content_warning, bool(media), quote_of is not None)
+    _check_media(author, media)
+    if in_reply_to is not None and (
+        not can_see(author, in_reply_to) or is_blocked_either_way(author, in_reply_to.author_id)
+    ):
+        raise NotFound("The post you are replying to does not exist or you can't see it.")
+    if quote_of is not None:
+        if quote_of.reshare_of_id:
+            quote_of = quote_of.reshare_of
+            assert quote_of is not None
+        if not can_see(author, quote_of) or is_blocked_either_way(author, quote_of.author_id):
+            raise NotFound("The post you are quoting does not exist or you can't see it.")
+        if quote_of.visibility not in OPEN and quote_of.author_id != author.pk:
+            raise NotAllowed("Only public and unlisted posts can be quoted.")
+
+
+def delete_keeping_media(actor: Account, post: Post) -> None:
+    """Delete a post but keep its uploads, unattached, so they can go into a new draft
+    ("delete and redraft"). Unused uploads are discarded after a day like any other."""
+    with transaction.atomic():
+        MediaAttachment.objects.filter(post=post).update(post=None)
+        delete(actor, post)

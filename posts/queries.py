@@ -293,3 +293,17 @@ def reshared_by(
 def edit_history(post: Post) -> list[PostEdit]:
     """Previous versions of ``post`` (already checked visible), newest first."""
     return list(PostEdit.objects.filter(post=post).order_by("-id"))
+
+
+def liked_posts(viewer: Account, *, max_id: int | None = None, limit: int = 20) -> Page[Post]:
+    """The posts ``viewer`` liked and may still see, newest like first.
+
+    Keyset-paginated by like id (``max_id`` is a like id, as ``next_max_id`` returns); a fixed
+    number of queries whatever ``limit`` is.
+    """
+    likes = Like.objects.filter(account=viewer, post__in=visible_posts(viewer).values("id"))
+    if max_id is not None:
+        likes = likes.filter(pk__lt=max_id)
+    pairs = list(likes.order_by("-id").values_list("id", "post_id")[: limit + 1])
+    posts = {p.pk: p for p in with_related(Post.objects.filter(pk__in=[pid for _, pid in pairs]))}
+    return _keyset([(lid, posts[pid]) for lid, pid in pairs if pid in posts], limit)

@@ -4,14 +4,27 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Prefetch, prefetch_related_objects
 
 from accounts.models import Account, Visibility
 from mastodon.api import absolute_url
 from mastodon.entities.accounts import MASTODON_VISIBILITY, account, iso
 from network.models import Mute
-from posts.models import MediaAttachment, MediaKind, MediaState, Mention, Post, PostHashtag
-from posts.queries import PostCard, cards, with_related
+from posts.models import (
+    MediaAttachment,
+    MediaKind,
+    MediaState,
+    Mention,
+    Post,
+    PostEdit,
+    PostHashtag,
+)
+from posts.queries import OPEN, PostCard, cards, with_related
+
+if TYPE_CHECKING:
+    from studio.models import ScheduledPost
 
 MEDIA_TYPE = {MediaKind.IMAGE: "image", MediaKind.VIDEO: "video", MediaKind.DOCUMENT: "unknown"}
 
@@ -93,8 +106,11 @@ def _content(
     mentions = extras.mentions.get(post.pk, [])
     quote: dict[str, Any] | None = None
     if post.quote_of_id is not None:
-        if card.quote is not None and not nested:
-            quote = {"state": "accepted", "quoted_status": _quoted(viewer, card.quote)}
+        if nested:
+            # Inside a quote, Mastodon 4.5 nests only a ShallowQuote (the id, not the post).
+            quote = {"state": "accepted", "quoted_status_id": str(post.quote_of_id)}
+        elif card.quote is not None:
+            quote = {"state": "accepted", "quoted_status": _quoted(viewer, card.quote, extras)}
         else:
             quote = {
                 "state": "unauthorized" if card.quote_hidden else "accepted",
@@ -141,6 +157,7 @@ def _content(
         "text": None,
         "edited_at": iso(post.edited_at),
         "quote": quote,
+        "quote_approval": _quote_approval(viewer, post),
         "filtered": [],
         "plaza": {
             "visibility": post.visibility,
@@ -149,7 +166,24 @@ def _content(
     }
 
 
-def _quoted(viewer: Account | None, post: Post) -> dict[str, Any]:
+def _quote_approval(viewer: Account | None, post: Post) -> dict[str, Any]:
+    # Plaza's rule (posts.actions.publish): anyone may quote public and unlisted posts; other
+    # posts only their author. Nothing needs a manual approval.
+    quotable = post.visibility in OPEN and post.reshare_of_id is None
+    if viewer is None:
+        current = "unknown"
+    elif quotable or viewer.pk == post.author_id:
+        current = "automatic"
+    else:
+        current = "denied"
+    return {
+        "automatic": ["public"] if quotable else [],
+        "manual": [],
+        "current_user": current,
+    }
+
+
+def _quoted(viewer: Account | None, post: Post, extras: _Extras) -> dict[str, Any]:
     # A quoted post inside a quote: shown without its own viewer state or nested quote.
     fake = PostCard(
         post=post,
@@ -162,7 +196,18 @@ def _quoted(viewer: Account | None, post: Post) -> dict[str, Any]:
         quote=None,
         quote_hidden=False,
     )
-    return _content(viewer, fake, post, _Extras(None, [post]), nested=True)
+    return _content(viewer, fake, post, extras, nested=True)
+
+
+def _media_queryset() -> Any:
+    return MediaAttachment.objects.order_by("position", "id")
+
+
+def _prefetch_media(posts: Sequence[Post]) -> None:
+    """Load the media of posts ``with_related`` did not reach (quotes inside reshares)."""
+    missing = [p for p in posts if "media" not in getattr(p, "_prefetched_objects_cache", {})]
+    if missing:
+        prefetch_related_objects(missing, Prefetch("media", queryset=_media_queryset()))
 
 
 def statuses(viewer: Account | None, posts: Sequence[Post]) -> list[dict[str, Any]]:
@@ -171,7 +216,9 @@ def statuses(viewer: Account | None, posts: Sequence[Post]) -> list[dict[str, An
     queries whatever their number."""
     built = cards(viewer, posts)
     shown = [c.shown for c in built]
-    extras = _Extras(viewer, [*posts, *shown])
+    quotes = [c.quote for c in built if c.quote is not None]
+    _prefetch_media(quotes)
+    extras = _Extras(viewer, [*posts, *shown, *quotes])
     out = []
     for card in built:
         inner = _content(viewer, card, card.shown, extras, nested=False)
@@ -210,3 +257,72 @@ def status(viewer: Account | None, post: Post) -> dict[str, Any]:
     if loaded is None:
         raise Post.DoesNotExist
     return statuses(viewer, [loaded])[0]
+
+
+def status_source(post: Post) -> dict[str, Any]:
+    """The StatusSource entity: what the author typed, for editing."""
+    return {"id": str(post.pk), "text": post.text, "spoiler_text": post.content_warning}
+
+
+def status_edits(post: Post) -> list[dict[str, Any]]:
+    """StatusEdit entities, oldest first, ending with the current version (as Mastodon does).
+
+    Plaza keeps the text and warning of earlier versions, not their media: every version
+    lists the current attachments.
+    """
+    author = account(post.author)
+    media = [media_attachment(m) for m in post.media.order_by("position", "id")]
+    versions: list[dict[str, Any]] = []
+    for old in PostEdit.objects.filter(post=post).order_by("id"):
+        versions.append(
+            {
+                "content": old.html,
+                "spoiler_text": old.content_warning,
+                "sensitive": bool(old.content_warning),
+                "created_at": iso(old.created_at),
+                "account": author,
+                "poll": None,
+                "media_attachments": media,
+                "emojis": [],
+            }
+        )
+    versions.append(
+        {
+            "content": post.html,
+            "spoiler_text": post.content_warning,
+            "sensitive": bool(post.content_warning),
+            "created_at": iso(post.edited_at or post.created_at),
+            "account": author,
+            "poll": None,
+            "media_attachments": media,
+            "emojis": [],
+        }
+    )
+    return versions
+
+
+def scheduled_status(scheduled: ScheduledPost, media: dict[int, MediaAttachment]) -> dict[str, Any]:
+    """The ScheduledStatus entity; ``media`` from :func:`studio.queries.media_of`."""
+    attachments = [media[i] for i in scheduled.media_ids if i in media]
+    return {
+        "id": str(scheduled.pk),
+        "scheduled_at": iso(scheduled.scheduled_at),
+        "params": {
+            "text": scheduled.text,
+            "poll": None,
+            "media_ids": [str(i) for i in scheduled.media_ids] or None,
+            "sensitive": scheduled.sensitive,
+            "spoiler_text": scheduled.content_warning or None,
+            "visibility": MASTODON_VISIBILITY[Visibility(scheduled.visibility)],
+            "in_reply_to_id": str(scheduled.in_reply_to_id) if scheduled.in_reply_to_id else None,
+            "quoted_status_id": str(scheduled.quote_of_id) if scheduled.quote_of_id else None,
+            "language": None,
+            "application_id": None,
+            "scheduled_at": None,
+            "idempotency": None,
+            "with_rate_limit": False,
+            "allowed_mentions": None,
+            "plaza": {"visibility": scheduled.visibility},
+        },
+        "media_attachments": [media_attachment(m) for m in attachments],
+    }
