@@ -3,10 +3,12 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from plaza import views
+from plaza.api import api as plaza_api
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/plaza/v1/", plaza_api.urls),
     path("", include("mastodon.urls")),
     path("", include("feeds.urls")),
     path("", include("accounts.urls")),

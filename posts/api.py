@@ -1,0 +1,555 @@
+"""Native API: posts (publish, edit, delete, history, thread), reactions, bookmarks, pins, media.
+
+Posts are read through :mod:`posts.queries` (``get_post_for`` hides what the caller may not
+see as a 404) and changed through :mod:`posts.actions` and :mod:`posts.media`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Literal
+
+from django.http import HttpRequest
+from ninja import Field, File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
+
+from accounts.api import AccountOut, VisibilityName, to_account, visible_account
+from accounts.models import Account
+from mastodon.api import absolute_url
+from plaza.api import ERRORS, InputSchema, TokenAuth, account_of, page_key, parse_id, viewer_of
+from plaza.errors import ActionError, NotFound
+from posts import actions
+from posts.media import describe_media, upload_media
+from posts.models import MediaAttachment, MediaState, Post
+from posts.queries import (
+    bookmarked_posts,
+    cards,
+    edit_history,
+    get_post_for,
+    liked_by,
+    pinned_posts,
+    reshared_by,
+    thread,
+    visible_posts,
+    with_related,
+)
+
+router = Router(auth=TokenAuth("statuses"))
+PUBLIC = TokenAuth("statuses", optional=True)
+LIKES = TokenAuth("favourites")
+BOOKMARKS = TokenAuth("bookmarks")
+PINS = TokenAuth("accounts")
+MEDIA = TokenAuth("media")
+
+
+class MediaOut(Schema):
+    id: str
+    kind: Literal["image", "video", "document"]
+    state: Literal["processing", "ready", "failed"]
+    url: str
+    thumbnail_url: str | None
+    preview_url: str | None
+    content_type: str
+    original_name: str
+    size_bytes: int
+    width: int | None
+    height: int | None
+    page_count: int | None
+    duration_seconds: float | None
+    blurhash: str
+    alt_text: str
+    error: str
+
+
+class QuotedPostOut(Schema):
+    """A quoted post, one level deep."""
+
+    id: str
+    url: str
+    author: AccountOut
+    text: str
+    html: str
+    content_warning: str
+    visibility: VisibilityName
+    created_at: datetime
+    media: list[MediaOut]
+
+
+class PostContentOut(Schema):
+    """A post's content and what the caller did to it."""
+
+    id: str
+    url: str
+    author: AccountOut
+    text: str = Field(description="The source as typed")
+    html: str = Field(description="Rendered and sanitized")
+    content_warning: str
+    visibility: VisibilityName
+    created_at: datetime
+    edited_at: datetime | None
+    in_reply_to_id: str | None
+    in_reply_to_account_id: str | None
+    media: list[MediaOut]
+    replies_count: int
+    likes_count: int
+    reshares_count: int
+    quotes_count: int
+    liked: bool
+    bookmarked: bool
+    reshared: bool
+    pinned: bool
+    quote: QuotedPostOut | None
+    quote_hidden: bool = Field(description="It quotes a post the caller may not see")
+
+
+class PostOut(PostContentOut):
+    """A post as it appears in a list. A reshare carries the post it shares in
+    ``reshare_of`` (the outer post is the reshare itself: its author is who reshared)."""
+
+    reshare_of: PostContentOut | None
+
+
+class ThreadReplyOut(PostOut):
+    depth: int = Field(description="1 for a direct reply to the post, 2 for a reply to that...")
+
+
+class ThreadOut(Schema):
+    ancestors: list[PostOut]
+    post: PostOut
+    descendants: list[ThreadReplyOut]
+
+
+class PostVersionOut(Schema):
+    text: str
+    html: str
+    content_warning: str
+    created_at: datetime = Field(description="When this version became current")
+
+
+class PostPageOut(Schema):
+    items: list[PostOut]
+    next_max_id: str | None
+
+
+class AccountListOut(Schema):
+    items: list[AccountOut]
+    next_max_id: str | None
+
+
+class PostIn(InputSchema):
+    text: str = ""
+    visibility: VisibilityName | None = Field(None, description="Default: your setting")
+    content_warning: str = ""
+    in_reply_to_id: str | None = None
+    quote_id: str | None = None
+    media_ids: list[str] = Field(default_factory=list, description="Uploaded with POST /media")
+
+
+class PostEditIn(InputSchema):
+    text: str
+    content_warning: str | None = Field(None, description="Default: keep the current one")
+    media_ids: list[str] | None = Field(None, description="Default: keep the current media")
+
+
+class ReshareIn(InputSchema):
+    visibility: Literal["public", "unlisted", "followers"] = "public"
+
+
+class DescribeIn(InputSchema):
+    alt_text: str
+
+
+class PageIn(Schema):
+    max_id: str | None = None
+    limit: int = Field(20, ge=1, le=40)
+
+
+# --- output -----------------------------------------------------------------------------------
+
+
+def _url(field: object) -> str | None:
+    url = getattr(field, "url", None) if field else None
+    return absolute_url(url) if url else None
+
+
+def to_media(m: MediaAttachment) -> MediaOut:
+    return MediaOut(
+        id=str(m.pk),
+        kind=m.kind,  # type: ignore[arg-type]
+        state=m.state,  # type: ignore[arg-type]
+        url=_url(m.file) or "",
+        thumbnail_url=_url(m.thumbnail),
+        preview_url=_url(m.preview),
+        content_type=m.content_type,
+        original_name=m.original_name,
+        size_bytes=m.size_bytes,
+        width=m.width,
+        height=m.height,
+        page_count=m.page_count,
+        duration_seconds=m.duration_seconds,
+        blurhash=m.blurhash,
+        alt_text=m.alt_text,
+        error=m.error,
+    )
+
+
+def post_url(post: Post) -> str:
+    return absolute_url(f"/@{post.author.username}/{post.pk}")
+
+
+def _quoted(post: Post) -> QuotedPostOut:
+    return QuotedPostOut(
+        id=str(post.pk),
+        url=post_url(post),
+        author=to_account(post.author),
+        text=post.text,
+        html=post.html,
+        content_warning=post.content_warning,
+        visibility=post.visibility,  # type: ignore[arg-type]
+        created_at=post.created_at,
+        media=[to_media(m) for m in post.media.all()],
+    )
+
+
+def _content(post: Post, card_flags: dict[str, bool], quote: Post | None, hidden: bool) -> dict:
+    return {
+        "id": str(post.pk),
+        "url": post_url(post),
+        "author": to_account(post.author),
+        "text": post.text,
+        "html": post.html,
+        "content_warning": post.content_warning,
+        "visibility": post.visibility,
+        "created_at": post.created_at,
+        "edited_at": post.edited_at,
+        "in_reply_to_id": str(post.in_reply_to_id) if post.in_reply_to_id else None,
+        "in_reply_to_account_id": (
+            str(post.in_reply_to_account_id) if post.in_reply_to_account_id else None
+        ),
+        "media": [to_media(m) for m in post.media.all()],
+        "replies_count": post.replies_count,
+        "likes_count": post.likes_count,
+        "reshares_count": post.reshares_count,
+        "quotes_count": post.quotes_count,
+        **card_flags,
+        "quote": _quoted(quote) if quote is not None else None,
+        "quote_hidden": hidden,
+    }
+
+
+def to_posts(viewer: Account | None, posts: Sequence[Post]) -> list[PostOut]:
+    """Posts loaded with :func:`posts.queries.with_related`, as the API shows them to
+    ``viewer`` (a fixed number of queries whatever their number)."""
+    out = []
+    for card in cards(viewer, posts):
+        flags = {
+            "liked": card.liked,
+            "bookmarked": card.bookmarked,
+            "reshared": card.reshared,
+            "pinned": card.pinned,
+        }
+        shown = _content(card.shown, flags, card.quote, card.quote_hidden)
+        if card.post.reshare_of_id:
+            outer = _content(card.post, flags, None, False)
+            out.append(PostOut(**outer, reshare_of=PostContentOut(**shown)))
+        else:
+            out.append(PostOut(**shown, reshare_of=None))
+    return out
+
+
+def _fresh(viewer: Account | None, post_id: int) -> PostOut:
+    """The post re-read (counters moved) and shown to ``viewer``."""
+    found = list(with_related(visible_posts(viewer).filter(pk=post_id)))
+    if not found:
+        raise NotFound("This post does not exist or you can't see it.")
+    return to_posts(viewer, found)[0]
+
+
+def _post(request: HttpRequest, post_id: str) -> tuple[Account, Post]:
+    viewer = account_of(request)
+    return viewer, get_post_for(viewer, parse_id(post_id, what="post"))
+
+
+def _own_media(viewer: Account, raw_ids: Sequence[str]) -> list[MediaAttachment]:
+    ids = [parse_id(i, what="media") for i in raw_ids]
+    if len(ids) > 4:
+        raise ActionError("A post can have at most 4 attachments.", field="media_ids")
+    found = {m.pk: m for m in MediaAttachment.objects.filter(account=viewer, pk__in=ids)}
+    if any(i not in found for i in ids):
+        raise NotFound("That media does not exist.")
+    return [found[i] for i in dict.fromkeys(ids)]
+
+
+def _account_list(page: object) -> AccountListOut:
+    items = getattr(page, "items", [])
+    next_max_id = getattr(page, "next_max_id", None)
+    return AccountListOut(
+        items=[to_account(a) for a in items],
+        next_max_id=str(next_max_id) if next_max_id is not None else None,
+    )
+
+
+# --- posts ----------------------------------------------------------------------------------
+
+
+@router.post("/posts", response={201: PostOut, **ERRORS}, summary="Publish a post")
+def create_post(request: HttpRequest, payload: PostIn) -> tuple[int, PostOut]:
+    viewer = account_of(request)
+    reply_to = (
+        get_post_for(viewer, parse_id(payload.in_reply_to_id, what="post"))
+        if payload.in_reply_to_id
+        else None
+    )
+    quote = (
+        get_post_for(viewer, parse_id(payload.quote_id, what="post")) if payload.quote_id else None
+    )
+    post = actions.publish(
+        viewer,
+        text=payload.text,
+        visibility=payload.visibility,
+        content_warning=payload.content_warning,
+        in_reply_to=reply_to,
+        quote_of=quote,
+        media=_own_media(viewer, payload.media_ids),
+    )
+    return 201, _fresh(viewer, post.pk)
+
+
+@router.get("/posts/{post_id}", response={200: PostOut, **ERRORS}, auth=PUBLIC, summary="A post")
+def get_post(request: HttpRequest, post_id: str) -> PostOut:
+    viewer = viewer_of(request)
+    post = get_post_for(viewer, parse_id(post_id, what="post"))
+    return _fresh(viewer, post.pk)
+
+
+@router.patch("/posts/{post_id}", response={200: PostOut, **ERRORS}, summary="Edit your post")
+def edit_post(request: HttpRequest, post_id: str, payload: PostEditIn) -> PostOut:
+    viewer, post = _post(request, post_id)
+    actions.edit(
+        viewer,
+        post,
+        text=payload.text,
+        content_warning=(
+            payload.content_warning if payload.content_warning is not None else post.content_warning
+        ),
+        media=_own_media(viewer, payload.media_ids) if payload.media_ids is not None else None,
+    )
+    return _fresh(viewer, post.pk)
+
+
+@router.delete("/posts/{post_id}", response={204: None, **ERRORS}, summary="Delete your post")
+def delete_post(request: HttpRequest, post_id: str) -> tuple[int, None]:
+    viewer, post = _post(request, post_id)
+    actions.delete(viewer, post)
+    return 204, None
+
+
+@router.get(
+    "/posts/{post_id}/history",
+    response={200: list[PostVersionOut], **ERRORS},
+    auth=PUBLIC,
+    summary="The versions of a post, the current one first",
+)
+def post_history(request: HttpRequest, post_id: str) -> list[PostVersionOut]:
+    post = get_post_for(viewer_of(request), parse_id(post_id, what="post"))
+    current = PostVersionOut(
+        text=post.text,
+        html=post.html,
+        content_warning=post.content_warning,
+        created_at=post.edited_at or post.created_at,
+    )
+    return [current] + [
+        PostVersionOut(
+            text=e.text, html=e.html, content_warning=e.content_warning, created_at=e.created_at
+        )
+        for e in edit_history(post)
+    ]
+
+
+@router.get(
+    "/posts/{post_id}/thread",
+    response={200: ThreadOut, **ERRORS},
+    auth=PUBLIC,
+    summary="A post with the replies above and below it that you may see",
+)
+def post_thread(request: HttpRequest, post_id: str) -> ThreadOut:
+    viewer = viewer_of(request)
+    post = get_post_for(viewer, parse_id(post_id, what="post"))
+    if post.reshare_of is not None:
+        post = get_post_for(viewer, post.reshare_of.pk)
+    ancestors, descendants = thread(viewer, post)
+    shown = to_posts(viewer, [*ancestors, *descendants])
+    replies = shown[len(ancestors) :]
+    return ThreadOut(
+        ancestors=shown[: len(ancestors)],
+        post=_fresh(viewer, post.pk),
+        descendants=[
+            ThreadReplyOut(**reply.model_dump(), depth=getattr(d, "thread_depth", 1))
+            for reply, d in zip(replies, descendants, strict=True)
+        ],
+    )
+
+
+@router.get(
+    "/posts/{post_id}/liked-by",
+    response={200: AccountListOut, **ERRORS},
+    auth=PUBLIC,
+    summary="Who liked a post",
+)
+def post_liked_by(request: HttpRequest, post_id: str, page: Query[PageIn]) -> AccountListOut:
+    viewer = viewer_of(request)
+    post = get_post_for(viewer, parse_id(post_id, what="post"))
+    return _account_list(liked_by(viewer, post, max_id=page_key(page.max_id), limit=page.limit))
+
+
+@router.get(
+    "/posts/{post_id}/reshared-by",
+    response={200: AccountListOut, **ERRORS},
+    auth=PUBLIC,
+    summary="Who reshared a post",
+)
+def post_reshared_by(request: HttpRequest, post_id: str, page: Query[PageIn]) -> AccountListOut:
+    viewer = viewer_of(request)
+    post = get_post_for(viewer, parse_id(post_id, what="post"))
+    return _account_list(reshared_by(viewer, post, max_id=page_key(page.max_id), limit=page.limit))
+
+
+# --- reactions ------------------------------------------------------------------------------
+
+
+@router.post("/posts/{post_id}/like", response={200: PostOut, **ERRORS}, auth=LIKES)
+def like(request: HttpRequest, post_id: str) -> PostOut:
+    """Like a post (the original, when given a reshare)."""
+    viewer, post = _post(request, post_id)
+    actions.like(viewer, post)
+    return _fresh(viewer, post.pk)
+
+
+@router.delete("/posts/{post_id}/like", response={200: PostOut, **ERRORS}, auth=LIKES)
+def unlike(request: HttpRequest, post_id: str) -> PostOut:
+    """Take back a like."""
+    viewer, post = _post(request, post_id)
+    actions.unlike(viewer, post)
+    return _fresh(viewer, post.pk)
+
+
+@router.post("/posts/{post_id}/reshare", response={200: PostOut, **ERRORS})
+def reshare(request: HttpRequest, post_id: str, payload: ReshareIn | None = None) -> PostOut:
+    """Reshare a post to your audience; answers the reshare (its ``reshare_of`` is the post)."""
+    viewer, post = _post(request, post_id)
+    share = actions.reshare(viewer, post, visibility=(payload or ReshareIn()).visibility)
+    return _fresh(viewer, share.pk)
+
+
+@router.delete("/posts/{post_id}/reshare", response={200: PostOut, **ERRORS})
+def unreshare(request: HttpRequest, post_id: str) -> PostOut:
+    """Undo your reshare; answers the original post."""
+    viewer, post = _post(request, post_id)
+    original_id = post.reshare_of_id or post.pk
+    actions.unreshare(viewer, post)
+    return _fresh(viewer, original_id)
+
+
+@router.post("/posts/{post_id}/bookmark", response={200: PostOut, **ERRORS}, auth=BOOKMARKS)
+def bookmark(request: HttpRequest, post_id: str) -> PostOut:
+    """Save a post to your bookmarks (only you see them)."""
+    viewer, post = _post(request, post_id)
+    actions.bookmark(viewer, post)
+    return _fresh(viewer, post.pk)
+
+
+@router.delete("/posts/{post_id}/bookmark", response={200: PostOut, **ERRORS}, auth=BOOKMARKS)
+def unbookmark(request: HttpRequest, post_id: str) -> PostOut:
+    """Remove a post from your bookmarks."""
+    viewer, post = _post(request, post_id)
+    actions.unbookmark(viewer, post)
+    return _fresh(viewer, post.pk)
+
+
+@router.post("/posts/{post_id}/pin", response={200: PostOut, **ERRORS}, auth=PINS)
+def pin(request: HttpRequest, post_id: str) -> PostOut:
+    """Pin one of your posts to your profile (at most five)."""
+    viewer, post = _post(request, post_id)
+    actions.pin(viewer, post)
+    return _fresh(viewer, post.pk)
+
+
+@router.delete("/posts/{post_id}/pin", response={200: PostOut, **ERRORS}, auth=PINS)
+def unpin(request: HttpRequest, post_id: str) -> PostOut:
+    """Unpin a post from your profile."""
+    viewer, post = _post(request, post_id)
+    actions.unpin(viewer, post)
+    return _fresh(viewer, post.pk)
+
+
+@router.get(
+    "/bookmarks", response={200: PostPageOut, **ERRORS}, auth=BOOKMARKS, summary="Your bookmarks"
+)
+def bookmarks(request: HttpRequest, page: Query[PageIn]) -> PostPageOut:
+    viewer = account_of(request)
+    found = bookmarked_posts(viewer, max_id=page_key(page.max_id), limit=page.limit)
+    return PostPageOut(
+        items=to_posts(viewer, found.items),
+        next_max_id=str(found.next_max_id) if found.next_max_id is not None else None,
+    )
+
+
+@router.get(
+    "/accounts/{account_id}/pinned",
+    response={200: list[PostOut], **ERRORS},
+    auth=PUBLIC,
+    summary="An account's pinned posts",
+)
+def pinned(request: HttpRequest, account_id: str) -> list[PostOut]:
+    viewer = viewer_of(request)
+    author = visible_account(viewer, account_id)
+    return to_posts(viewer, list(with_related(pinned_posts(viewer, author))))
+
+
+# --- media ----------------------------------------------------------------------------------
+
+
+@router.post(
+    "/media",
+    response={201: MediaOut, 202: MediaOut, **ERRORS},
+    auth=MEDIA,
+    summary="Upload an image, video or PDF to attach to a post",
+    description="201 when it is ready; 202 while it is still processing (poll GET /media/{id}).",
+)
+def upload(
+    request: HttpRequest, file: File[UploadedFile], alt_text: Form[str] = ""
+) -> tuple[int, MediaOut]:
+    viewer = account_of(request)
+    media = upload_media(viewer, file, alt_text)
+    return (201 if media.state == MediaState.READY else 202), to_media(media)
+
+
+def _my_media(request: HttpRequest, media_id: str) -> tuple[Account, MediaAttachment]:
+    viewer = account_of(request)
+    media = MediaAttachment.objects.filter(
+        pk=parse_id(media_id, what="media"), account=viewer
+    ).first()
+    if media is None:
+        raise NotFound("That media does not exist.")
+    return viewer, media
+
+
+@router.get(
+    "/media/{media_id}",
+    response={200: MediaOut, **ERRORS},
+    summary="One of your uploads (to see whether it is processed)",
+)
+def get_media(request: HttpRequest, media_id: str) -> MediaOut:
+    return to_media(_my_media(request, media_id)[1])
+
+
+@router.patch(
+    "/media/{media_id}",
+    response={200: MediaOut, **ERRORS},
+    auth=MEDIA,
+    summary="Describe an upload (alt text for screen readers)",
+)
+def describe(request: HttpRequest, media_id: str, payload: DescribeIn) -> MediaOut:
+    viewer, media = _my_media(request, media_id)
+    return to_media(describe_media(viewer, media, payload.alt_text))
