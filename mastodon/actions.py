@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
 from collections.abc import Iterable
 from typing import Any
@@ -139,10 +140,16 @@ def issue_token(
             field="scopes",
         )
     raw = token or secrets.token_urlsafe(32)
+    if token is not None and (not token.strip() or len(token) > 255 or token != token.strip()):
+        raise ActionError("The token must be 1-255 characters without spaces", field="token")
     lifetime = int(str(settings.OAUTH2_PROVIDER["ACCESS_TOKEN_EXPIRE_SECONDS"]))
     expires = timezone.now() + (expires_in or dt.timedelta(seconds=lifetime))
     model = get_access_token_model()
     with transaction.atomic():
+        if token is not None:
+            # An operator-chosen value (fixed test tokens): issuing it again replaces it.
+            checksum = hashlib.sha256(raw.encode()).hexdigest()
+            model.objects.filter(token_checksum=checksum).delete()
         row = model(
             user=user, application=application, scope=" ".join(sorted(parsed)), expires=expires
         )
@@ -181,3 +188,41 @@ def sign_up_with_app(
         token, raw = issue_token(account.user, application, scopes=application.scopes)
     token._plaza_raw = raw
     return account, token
+
+
+def create_user(
+    *,
+    username: str,
+    email: str,
+    password: str | None = None,
+    admin: bool = False,
+    locked: bool = False,
+    check_password: bool = True,
+) -> tuple[Account, str]:
+    """Create a person from the command line (``manage.py plaza_user create``). Returns the
+    account and the password in clear (generated when ``password`` is None).
+
+    Username and email go through :func:`accounts.actions.register`'s rules; the password
+    too unless ``check_password`` is False (automation that needs a fixed, weak password on
+    a test server). ``admin`` makes the login staff and superuser (the Django admin)."""
+    generated = password is None
+    raw = password if password is not None else secrets.token_urlsafe(18)
+    if not generated and not raw:
+        raise ValidationError({"password": ["The password can't be blank."]})
+    with transaction.atomic():
+        account = account_actions.register(
+            username=username,
+            email=email,
+            # A placeholder that passes the validators; the real one is set below.
+            password=raw if check_password or generated else secrets.token_urlsafe(24),
+        )
+        user = account.user
+        if not check_password and not generated:
+            user.set_password(raw)
+        if admin:
+            user.is_staff = True
+            user.is_superuser = True
+        user.save()
+        if locked:
+            account_actions.update_settings(account, locked=True)
+    return account, raw
