@@ -389,3 +389,76 @@ def suggested_accounts(viewer: Account | None, limit: int = 5) -> list[Account]:
     if len(found) < limit:
         found = list(qs[:limit])
     return found
+
+
+# --- Mastodon API filters -------------------------------------------------------------------
+
+MAX_EXTRA_TAGS = 4  # as Mastodon: at most four tags from each of any[]/all[]/none[]
+
+
+def public_feed_filtered(
+    viewer: Account | None, page: PageRange = PageRange(), *, only_media: bool = False
+) -> FeedPage:
+    """:func:`public_feed`, optionally only posts that carry media (Mastodon's ``only_media``)."""
+    if not only_media:
+        return public_feed(viewer, page)
+    page = page.clamp()
+    qs = Post.objects.filter(
+        Exists(MediaAttachment.objects.filter(post=OuterRef("pk"))),
+        visibility=Visibility.PUBLIC,
+        reshare_of__isnull=True,
+        in_reply_to__isnull=True,
+    )
+    if viewer is not None:
+        qs = qs.exclude(author_id__in=_hidden_ids(viewer))
+    qs = _apply_range(qs, "id", page).order_by(_order("id", page))
+    return _finish(list(with_related(qs)[: page.limit]), page)
+
+
+def hashtag_feed_filtered(
+    viewer: Account | None,
+    name: str,
+    page: PageRange = PageRange(),
+    *,
+    any_of: tuple[str, ...] = (),
+    all_of: tuple[str, ...] = (),
+    none_of: tuple[str, ...] = (),
+    only_media: bool = False,
+) -> FeedPage:
+    """:func:`hashtag_feed` with Mastodon's extra tag filters: posts tagged ``name`` or any of
+    ``any_of``, also tagged with every one of ``all_of``, with none of ``none_of``; with
+    ``only_media``, only posts carrying media. Without filters it is :func:`hashtag_feed`."""
+    if not (any_of or all_of or none_of or only_media):
+        return hashtag_feed(viewer, name, page)
+    page = page.clamp()
+
+    def tagged(names: list[str]) -> Exists:
+        return Exists(PostHashtag.objects.filter(post=OuterRef("pk"), hashtag__name__in=names))
+
+    wanted = [name.lower(), *(t.lower() for t in any_of[:MAX_EXTRA_TAGS])]
+    qs = Post.objects.filter(tagged(wanted), visibility=Visibility.PUBLIC, reshare_of__isnull=True)
+    for tag in all_of[:MAX_EXTRA_TAGS]:
+        qs = qs.filter(tagged([tag.lower()]))
+    if none_of:
+        qs = qs.exclude(tagged([t.lower() for t in none_of[:MAX_EXTRA_TAGS]]))
+    if only_media:
+        qs = qs.filter(Exists(MediaAttachment.objects.filter(post=OuterRef("pk"))))
+    if viewer is not None:
+        qs = qs.exclude(author_id__in=_hidden_ids(viewer))
+    qs = _apply_range(qs, "id", page).order_by(_order("id", page))
+    return _finish(list(with_related(qs)[: page.limit]), page)
+
+
+def trending_posts(viewer: Account | None, *, limit: int = 20, offset: int = 0) -> list[Post]:
+    """Public original posts of the last 48 hours with the most likes, reshares and quotes
+    (at least one), that the viewer may see and hasn't hidden; most engaging first."""
+    since = id_for_time(timezone.now() - TRENDING_WINDOW)
+    qs = (
+        visible_posts(viewer)
+        .filter(id__gte=since, visibility=Visibility.PUBLIC, reshare_of__isnull=True)
+        .annotate(score=F("likes_count") + F("reshares_count") + F("quotes_count"))
+        .filter(score__gt=0)
+    )
+    if viewer is not None:
+        qs = qs.exclude(author_id__in=_hidden_ids(viewer))
+    return list(with_related(qs.order_by("-score", "-id"))[offset : offset + limit])

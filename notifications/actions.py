@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Account
 from network.models import Block, Mute
 from notifications.models import Notification, NotificationKind
+from plaza import events
 from posts.models import Post
 
 
@@ -36,9 +39,11 @@ def notify(
         account_id=recipient_id, target_id=actor_id, notifications=True
     ).exists():
         return None
-    return Notification.objects.create(
+    notification = Notification.objects.create(
         recipient_id=recipient_id, actor_id=actor_id, kind=kind, post=post
     )
+    events.notification_created(notification)  # the recipient's user stream, after commit
+    return notification
 
 
 def withdraw(
@@ -63,3 +68,23 @@ def mark_read(recipient: Account, *, up_to_id: int | None = None) -> int:
     if up_to_id is not None:
         qs = qs.filter(id__lte=up_to_id)
     return qs.update(read_at=timezone.now())
+
+
+def dismiss(recipient: Account, ids: Iterable[int]) -> int:
+    """Delete some of the recipient's notifications (never anyone else's); how many went."""
+    deleted, _ = Notification.objects.filter(recipient=recipient, id__in=list(ids)).delete()
+    return deleted
+
+
+def clear(recipient: Account) -> int:
+    """Delete all of the recipient's notifications; how many went."""
+    deleted, _ = Notification.objects.filter(recipient=recipient).delete()
+    return deleted
+
+
+def mark_read_about(recipient: Account, post_ids: Iterable[int]) -> int:
+    """Mark read the recipient's notifications about these posts (a conversation read in a
+    client)."""
+    return Notification.objects.filter(
+        recipient=recipient, read_at__isnull=True, post_id__in=list(post_ids)
+    ).update(read_at=timezone.now())

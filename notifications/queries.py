@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import Account
 from network.models import Block, Mute
@@ -119,3 +120,29 @@ def notifications_page(
         newest_id=items[0].pk if items else None,
         next_max_id=items[-1].pk if len(items) == limit else None,
     )
+
+
+def notifications_for(
+    recipient: Account,
+    *,
+    kinds: Iterable[str] | None = None,
+    exclude_kinds: Iterable[str] = (),
+    actor_id: int | None = None,
+) -> QuerySet[Notification]:
+    """The recipient's notifications for API clients: those :func:`unread_count` counts (no
+    blocked or muted actors), minus any whose post the recipient can no longer see (a post
+    made private, or by someone they blocked since), optionally limited to ``kinds``, without
+    ``exclude_kinds``, and from one actor. Unordered; callers page by id."""
+    from posts.queries import visible_posts  # posts' actions import this app
+
+    qs = _visible(recipient).filter(
+        Q(post__isnull=True) | Exists(visible_posts(recipient).filter(pk=OuterRef("post_id")))
+    )
+    if kinds is not None:
+        qs = qs.filter(kind__in=list(kinds))
+    excluded = list(exclude_kinds)
+    if excluded:
+        qs = qs.exclude(kind__in=excluded)
+    if actor_id is not None:
+        qs = qs.filter(actor_id=actor_id)
+    return qs

@@ -1,7 +1,166 @@
-"""Mastodon API: misc."""
+"""Mastodon API: what Plaza has no storage for yet (filters, lists, announcements), answered
+truthfully — an empty list where empty is the truth, 404 for an id that cannot exist, a clear
+422 for a write that cannot be kept — and the instance's weekly activity."""
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+import datetime as dt
+from typing import Any
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, URLResolver, path
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+
+from accounts.models import Account
+from mastodon.api import ApiError, ApiRequest, endpoint
+from plaza.ids import id_for_time
+from posts.models import Post
+
+FILTERS_LATER = "Filters arrive with issue 4: Plaza cannot keep them yet"
+LISTS_LATER = "Lists arrive with issue 4: Plaza cannot keep them yet"
+ACTIVITY_WEEKS = 12
+
+
+def _by_method(**views: Any) -> Any:
+    """One URL, one endpoint per method (each with its own scope)."""
+
+    @csrf_exempt
+    def dispatch(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        view = views.get(request.method or "GET") or next(iter(views.values()))
+        return view(request, *args, **kwargs)
+
+    return dispatch
+
+
+def _not_found(request: ApiRequest, *args: Any, **kwargs: Any) -> Any:
+    raise ApiError("Record not found", 404)
+
+
+# --- filters ----------------------------------------------------------------------------
+
+
+@endpoint("GET", scope="read:filters")
+def filters_list(request: ApiRequest) -> Any:
+    return []
+
+
+@endpoint("POST", scope="write:filters")
+def filters_create(request: ApiRequest) -> Any:
+    raise ApiError(FILTERS_LATER, 422)
+
+
+filter_read = endpoint("GET", scope="read:filters")(_not_found)
+filter_write = endpoint("PUT", "DELETE", "POST", scope="write:filters")(_not_found)
+
+
+# --- lists ------------------------------------------------------------------------------
+
+
+@endpoint("GET", scope="read:lists")
+def lists_list(request: ApiRequest) -> Any:
+    return []
+
+
+@endpoint("POST", scope="write:lists")
+def lists_create(request: ApiRequest) -> Any:
+    raise ApiError(LISTS_LATER, 422)
+
+
+list_read = endpoint("GET", scope="read:lists")(_not_found)
+list_write = endpoint("PUT", "DELETE", "POST", scope="write:lists")(_not_found)
+
+
+# --- announcements, activity ------------------------------------------------------------
+
+
+@endpoint("GET", auth="optional")
+def announcements(request: ApiRequest) -> Any:
+    return []
+
+
+announcement_write = endpoint("POST", "PUT", "DELETE", scope="write:accounts")(_not_found)
+
+
+@endpoint("GET", auth="optional")
+def instance_activity(request: ApiRequest) -> Any:
+    """Posts, log-ins and sign-ups per week for the last twelve weeks (weeks start on Monday,
+    UTC), newest first, counts as strings — three grouped queries."""
+    now = timezone.now().astimezone(dt.UTC)
+    this_week = (now - dt.timedelta(days=now.weekday())).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    starts = [this_week - dt.timedelta(weeks=i) for i in range(ACTIVITY_WEEKS)]
+    first = starts[-1]
+
+    def week_of(when: dt.datetime) -> dt.datetime:
+        when = when.astimezone(dt.UTC)
+        return (when - dt.timedelta(days=when.weekday())).replace(
+            hour=0, minute=0, second=0, microsecond=0
+        )
+
+    posts: dict[dt.datetime, int] = {}
+    week_ids = [(s, id_for_time(s)) for s in starts]
+    # ids carry their creation time, so a week is an id range: count per range in one query
+    counted = Post.objects.filter(id__gte=id_for_time(first), reshare_of__isnull=True).aggregate(
+        **{
+            f"w{i}": Count(
+                "id",
+                filter=_id_range(low, week_ids[i - 1][1] if i else None),
+            )
+            for i, (_, low) in enumerate(week_ids)
+        }
+    )
+    for i, (start, _) in enumerate(week_ids):
+        posts[start] = counted[f"w{i}"] or 0
+    logins: dict[dt.datetime, int] = {s: 0 for s in starts}
+    for when in (
+        get_user_model().objects.filter(last_login__gte=first).values_list("last_login", flat=True)
+    ):
+        if when is not None:
+            logins[week_of(when)] = logins.get(week_of(when), 0) + 1
+    signups: dict[dt.datetime, int] = {s: 0 for s in starts}
+    for when in Account.objects.filter(created_at__gte=first).values_list("created_at", flat=True):
+        signups[week_of(when)] = signups.get(week_of(when), 0) + 1
+    return [
+        {
+            "week": str(int(s.timestamp())),
+            "statuses": str(posts.get(s, 0)),
+            "logins": str(logins.get(s, 0)),
+            "registrations": str(signups.get(s, 0)),
+        }
+        for s in starts
+    ]
+
+
+def _id_range(low: int, high: int | None) -> Q:
+    return Q(id__gte=low) if high is None else Q(id__gte=low, id__lt=high)
+
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("api/v1/filters", _by_method(GET=filters_list, POST=filters_create)),
+    path(
+        "api/v1/filters/<str:filter_id>",
+        _by_method(GET=filter_read, PUT=filter_write, DELETE=filter_write),
+    ),
+    path("api/v2/filters", _by_method(GET=filters_list, POST=filters_create)),
+    path(
+        "api/v2/filters/<str:filter_id>",
+        _by_method(GET=filter_read, PUT=filter_write, DELETE=filter_write),
+    ),
+    path("api/v2/filters/<str:filter_id>/keywords", _by_method(GET=filter_read, POST=filter_write)),
+    path("api/v2/filters/<str:filter_id>/statuses", _by_method(GET=filter_read, POST=filter_write)),
+    path("api/v1/lists", _by_method(GET=lists_list, POST=lists_create)),
+    path(
+        "api/v1/lists/<str:list_id>", _by_method(GET=list_read, PUT=list_write, DELETE=list_write)
+    ),
+    path(
+        "api/v1/lists/<str:list_id>/accounts",
+        _by_method(GET=list_read, POST=list_write, DELETE=list_write),
+    ),
+    path("api/v1/announcements", announcements),
+    path("api/v1/announcements/<str:announcement_id>/dismiss", announcement_write),
+    path("api/v1/instance/activity", instance_activity),
+]

@@ -1,7 +1,307 @@
-"""Mastodon API: search."""
+"""Mastodon API: search v2, hashtags (Tag entity), trends, followed tags.
+
+Search is a bounded ``LIKE`` for now (issue 4 brings full-text search):
+
+- accounts: username or display name starting with the query (or a word of the display name
+  starting with it); discoverable accounts, plus an exact username match; never accounts
+  blocked either way.
+- statuses: text containing the query, among :func:`posts.queries.visible_posts` of the viewer
+  (so a private post never leaks), without other people's unlisted posts (unlisted means "keep
+  out of listings"). A link to a post on this server finds that post.
+- hashtags: names starting with the query.
+"""
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+import datetime as dt
+import re
+from typing import Any
+from urllib.parse import urlsplit
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from django.conf import settings
+from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.urls import URLPattern, URLResolver, path
+from django.utils import timezone
+
+from accounts.models import Account, Visibility
+from feeds.queries import trending_hashtags, trending_posts
+from mastodon.api import ApiError, ApiRequest, absolute_url, endpoint
+from mastodon.entities.accounts import account
+from mastodon.entities.statuses import statuses
+from network.models import Block, Follow
+from plaza.ids import id_for_time
+from posts.models import Hashtag, Post, PostHashtag
+from posts.queries import visible_posts, with_related
+
+MAX_QUERY = 200
+MAX_OFFSET = 10_000
+HISTORY_DAYS = 7
+DAY_MS = 86_400_000
+TAG_NAME = re.compile(r"^\w{1,100}$")
+POST_PATH = re.compile(r"^/@(\w+)/(\d{1,20})/?$")
+PROFILE_PATH = re.compile(r"^/@(\w+)/?$")
+
+
+# --- the Tag entity ---------------------------------------------------------------------
+
+
+def tag_entities(viewer: Account | None, names: list[str]) -> list[dict[str, Any]]:
+    """Tag entities with seven days of history (uses and distinct accounts per day), in one
+    query whatever the number of tags. Nobody follows hashtags yet (issue 4)."""
+    today = timezone.now().astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    first = today - dt.timedelta(days=HISTORY_DAYS - 1)
+    # Ids hold their creation time in milliseconds (above 16 bits): the day is a division.
+    rows = PostHashtag.objects.filter(
+        hashtag__name__in=names,
+        post_id__gte=id_for_time(first),
+        post__visibility=Visibility.PUBLIC,
+    ).values_list("hashtag__name", "post_id", "post__author_id")
+    uses: dict[tuple[str, int], int] = {}
+    people: dict[tuple[str, int], set[int]] = {}
+    for name, post_id, author_id in rows:
+        day = ((post_id >> 16) // DAY_MS) * 86400
+        uses[(name, day)] = uses.get((name, day), 0) + 1
+        people.setdefault((name, day), set()).add(author_id)
+    days = [int((today - dt.timedelta(days=i)).timestamp()) for i in range(HISTORY_DAYS)]
+    out = []
+    for name in names:
+        entity: dict[str, Any] = {
+            "id": name,
+            "name": name,
+            "url": absolute_url(f"/tags/{name}"),
+            "history": [
+                {
+                    "day": str(day),
+                    "uses": str(uses.get((name, day), 0)),
+                    "accounts": str(len(people.get((name, day), ()))),
+                }
+                for day in days
+            ],
+        }
+        if viewer is not None:
+            entity["following"] = False
+            entity["featuring"] = False
+        out.append(entity)
+    return out
+
+
+# --- search -----------------------------------------------------------------------------
+
+
+def _not_blocked(viewer: Account | None, qs: QuerySet[Account]) -> QuerySet[Account]:
+    if viewer is None:
+        return qs
+    return qs.exclude(pk__in=Block.objects.filter(account=viewer).values("target_id")).exclude(
+        pk__in=Block.objects.filter(target=viewer).values("account_id")
+    )
+
+
+def _local_path(q: str) -> str | None:
+    """The path of ``q`` when it is a link to this server."""
+    if not q.startswith(("http://", "https://")):
+        return None
+    here = urlsplit(settings.PLAZA.public_url)
+    there = urlsplit(q)
+    return there.path if there.netloc == here.netloc else None
+
+
+def search_accounts(
+    viewer: Account | None, q: str, *, limit: int, offset: int, following: bool
+) -> list[Account]:
+    local = _local_path(q)
+    if local is not None:
+        match = PROFILE_PATH.match(local)
+        if not match:
+            return []
+        q = match.group(1)
+    q = q.lstrip("@")
+    domain = urlsplit(settings.PLAZA.public_url).netloc
+    if q.endswith("@" + domain):
+        q = q[: -len(domain) - 1]
+    if not q or "@" in q:
+        return []  # a remote account: Plaza does not federate
+    qs = Account.objects.filter(
+        (Q(discoverable=True) | Q(username__iexact=q))
+        & (
+            Q(username__istartswith=q)
+            | Q(display_name__istartswith=q)
+            | Q(display_name__icontains=f" {q}")
+        )
+    )
+    if following:
+        if viewer is None:
+            return []
+        qs = qs.filter(pk__in=Follow.objects.filter(follower=viewer).values("target_id"))
+    qs = _not_blocked(viewer, qs).annotate(
+        exact=Case(When(username__iexact=q, then=Value(0)), default=Value(1))
+    )
+    return list(qs.order_by("exact", "-followers_count", "id")[offset : offset + limit])
+
+
+def search_statuses(
+    viewer: Account | None,
+    q: str,
+    *,
+    limit: int,
+    offset: int,
+    account_id: int | None,
+    max_id: int | None,
+    min_id: int | None,
+) -> list[Post]:
+    local = _local_path(q)
+    if local is not None:
+        match = POST_PATH.match(local)
+        if not match:
+            return []
+        qs = visible_posts(viewer).filter(pk=int(match.group(2)), author__username=match.group(1))
+        return list(with_related(qs)[:1])
+    qs = visible_posts(viewer).filter(reshare_of__isnull=True)
+    mine = Q(author_id=viewer.pk) if viewer is not None else Q(pk__in=[])
+    qs = qs.filter(~Q(visibility=Visibility.UNLISTED) | mine)
+    qs = qs.filter(Q(text__icontains=q) | Q(content_warning__icontains=q))
+    if account_id is not None:
+        qs = qs.filter(author_id=account_id)
+    if max_id is not None:
+        qs = qs.filter(pk__lt=max_id)
+    if min_id is not None:
+        qs = qs.filter(pk__gt=min_id)
+    return list(with_related(qs.order_by("-id"))[offset : offset + limit])
+
+
+def search_hashtags(q: str, *, limit: int, offset: int) -> list[str]:
+    q = q.lstrip("#").lower()
+    if not TAG_NAME.match(q):
+        return []
+    names = list(
+        Hashtag.objects.filter(name__startswith=q)
+        .annotate(n=Count("posthashtag"))
+        .order_by("-n", "name")
+        .values_list("name", flat=True)[offset : offset + limit]
+    )
+    # the exact tag first, as people expect when they type a whole name
+    if q in names:
+        names.remove(q)
+        names.insert(0, q)
+    return names
+
+
+@endpoint("GET", scope="read:search", auth="optional")
+def search_v2(request: ApiRequest) -> Any:
+    data = request.data
+    q = (data.string("q", max_length=MAX_QUERY) or "").strip()
+    if not q:
+        raise ApiError("q is required", 400)
+    kind = data.string("type")
+    if kind not in (None, "", "accounts", "statuses", "hashtags"):
+        raise ApiError("type must be accounts, statuses or hashtags", 422)
+    limit = data.integer("limit", 20, minimum=1, maximum=40) or 20
+    offset = data.integer("offset", 0, minimum=0, maximum=MAX_OFFSET) or 0
+    resolve = bool(data.boolean("resolve", False))
+    following = bool(data.boolean("following", False))
+    data.boolean("exclude_unreviewed")
+    viewer = request.account
+    if viewer is None and (offset or resolve):
+        raise ApiError("Search queries pagination is not supported without authentication", 401)
+    result: dict[str, Any] = {"accounts": [], "statuses": [], "hashtags": []}
+    if kind in (None, "", "accounts"):
+        found = search_accounts(viewer, q, limit=limit, offset=offset, following=following)
+        result["accounts"] = [account(a) for a in found]
+    if kind in (None, "", "statuses"):
+        posts = search_statuses(
+            viewer,
+            q,
+            limit=limit,
+            offset=offset,
+            account_id=data.identifier("account_id"),
+            max_id=data.identifier("max_id"),
+            min_id=data.identifier("min_id"),
+        )
+        result["statuses"] = statuses(viewer, posts)
+    if kind in (None, "", "hashtags"):
+        result["hashtags"] = tag_entities(viewer, search_hashtags(q, limit=limit, offset=offset))
+    return result
+
+
+@endpoint("GET", auth="none")
+def search_v1(request: ApiRequest) -> Any:
+    raise ApiError("Record not found", 404)  # removed in Mastodon 3.0: use /api/v2/search
+
+
+# --- tags -------------------------------------------------------------------------------
+
+
+def _tag_name(name: str) -> str:
+    name = name.lstrip("#").lower()
+    if not TAG_NAME.match(name):
+        raise ApiError("Record not found", 404)
+    return name
+
+
+@endpoint("GET", scope="read:statuses", auth="optional")
+def tag_show(request: ApiRequest, name: str) -> Any:
+    name = _tag_name(name)
+    if not Hashtag.objects.filter(name=name).exists():
+        raise ApiError("Record not found", 404)
+    return tag_entities(request.account, [name])[0]
+
+
+FOLLOW_TAGS_LATER = "Following hashtags arrives with issue 4"
+
+
+@endpoint("POST", scope="write:follows")
+def tag_follow(request: ApiRequest, name: str) -> Any:
+    _tag_name(name)
+    raise ApiError(FOLLOW_TAGS_LATER, 422)
+
+
+@endpoint("POST", scope="write:follows")
+def tag_unfollow(request: ApiRequest, name: str) -> Any:
+    """Nobody follows a hashtag yet, so unfollowing one is already done."""
+    name = _tag_name(name)
+    if not Hashtag.objects.filter(name=name).exists():
+        raise ApiError("Record not found", 404)
+    return tag_entities(request.account, [name])[0]
+
+
+@endpoint("GET", scope="read:follows")
+def followed_tags(request: ApiRequest) -> Any:
+    return []  # nobody can follow a hashtag yet: empty is the truth
+
+
+# --- trends -----------------------------------------------------------------------------
+
+
+@endpoint("GET", scope="read:statuses", auth="optional")
+def trends_tags(request: ApiRequest) -> Any:
+    limit = request.data.integer("limit", 10, minimum=1, maximum=20) or 10
+    offset = request.data.integer("offset", 0, minimum=0, maximum=100) or 0
+    names = [t.name for t in trending_hashtags(limit + offset)][offset:]
+    return tag_entities(request.account, names)
+
+
+@endpoint("GET", scope="read:statuses", auth="optional")
+def trends_statuses(request: ApiRequest) -> Any:
+    limit = request.data.integer("limit", 20, minimum=1, maximum=40) or 20
+    offset = request.data.integer("offset", 0, minimum=0, maximum=MAX_OFFSET) or 0
+    return statuses(request.account, trending_posts(request.account, limit=limit, offset=offset))
+
+
+@endpoint("GET", auth="optional")
+def trends_links(request: ApiRequest) -> Any:
+    return []  # Plaza does not collect link previews yet
+
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("api/v2/search", search_v2),
+    path("api/v1/search", search_v1),
+    path("api/v1/tags/<str:name>", tag_show),
+    path("api/v1/tags/<str:name>/follow", tag_follow),
+    path("api/v1/tags/<str:name>/unfollow", tag_unfollow),
+    path("api/v1/tags/<str:name>/feature", tag_follow),
+    path("api/v1/tags/<str:name>/unfeature", tag_follow),
+    path("api/v1/followed_tags", followed_tags),
+    path("api/v1/trends", trends_tags),
+    path("api/v1/trends/tags", trends_tags),
+    path("api/v1/trends/statuses", trends_statuses),
+    path("api/v1/trends/links", trends_links),
+]

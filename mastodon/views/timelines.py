@@ -1,7 +1,298 @@
-"""Mastodon API: timelines."""
+"""Mastodon API: timelines (home, public, tag, list, link), markers and conversations.
+
+Every timeline reads through :mod:`feeds.queries`, so the API shows exactly what the web
+feeds show (visibility, blocks, mutes); a page costs a fixed number of queries.
+"""
 
 from __future__ import annotations
 
-from django.urls import URLPattern, URLResolver
+import re
+from collections import defaultdict
+from typing import Any
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from django.db import transaction
+from django.db.models import F, Max, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.urls import URLPattern, URLResolver, path
+
+from accounts.models import Account, Visibility
+from feeds.queries import (
+    FeedPage,
+    PageRange,
+    hashtag_feed_filtered,
+    home_feed,
+    public_feed_filtered,
+)
+from mastodon.api import ApiError, ApiRequest, Paging, endpoint, paging, with_link_header
+from mastodon.entities.accounts import account, iso
+from mastodon.entities.statuses import statuses
+from mastodon.models import Marker
+from notifications.actions import mark_read, mark_read_about
+from notifications.models import Notification
+from posts.models import Mention, Post
+from posts.queries import visible_posts, with_related
+
+HASHTAG = re.compile(r"^\w{1,100}$")
+
+
+def _range(p: Paging) -> PageRange:
+    return PageRange(max_id=p.max_id, since_id=p.since_id, min_id=p.min_id, limit=p.limit)
+
+
+def _feed_response(request: ApiRequest, page: FeedPage) -> Any:
+    return with_link_header(
+        request,
+        statuses(request.account, page.posts),
+        next_max_id=page.next_max_id,
+        prev_min_id=page.posts[0].pk if page.posts else None,
+    )
+
+
+# --- timelines --------------------------------------------------------------------------
+
+
+@endpoint("GET", scope="read:statuses")
+def home(request: ApiRequest) -> Any:
+    assert request.account is not None
+    return _feed_response(request, home_feed(request.account, _range(paging(request))))
+
+
+@endpoint("GET", scope="read:statuses", auth="optional")
+def public(request: ApiRequest) -> Any:
+    """Plaza has only local posts: ``remote=true`` is honestly empty, ``local`` changes nothing."""
+    p = paging(request)
+    data = request.data
+    data.boolean("local")  # validated; every post is local
+    only_media = bool(data.boolean("only_media", False))
+    if data.boolean("remote", False):
+        return with_link_header(request, [], next_max_id=None, prev_min_id=None)
+    return _feed_response(
+        request, public_feed_filtered(request.account, _range(p), only_media=only_media)
+    )
+
+
+def _tags(request: ApiRequest, key: str) -> tuple[str, ...]:
+    names = [n.lstrip("#").lower() for n in request.data.array(key)]
+    return tuple(n for n in names if HASHTAG.match(n))
+
+
+@endpoint("GET", scope="read:statuses", auth="optional")
+def tag(request: ApiRequest, hashtag: str) -> Any:
+    """Public posts tagged ``#hashtag`` (an unknown tag has no posts yet: an empty list)."""
+    name = hashtag.lstrip("#").lower()
+    if not HASHTAG.match(name):
+        raise ApiError("Record not found", 404)
+    p = paging(request)
+    data = request.data
+    data.boolean("local")
+    if data.boolean("remote", False):
+        return with_link_header(request, [], next_max_id=None, prev_min_id=None)
+    page = hashtag_feed_filtered(
+        request.account,
+        name,
+        _range(p),
+        any_of=_tags(request, "any"),
+        all_of=_tags(request, "all"),
+        none_of=_tags(request, "none"),
+        only_media=bool(data.boolean("only_media", False)),
+    )
+    return _feed_response(request, page)
+
+
+@endpoint("GET", scope="read:lists")
+def list_timeline(request: ApiRequest, list_id: str) -> Any:
+    raise ApiError("Record not found", 404)  # Plaza has no lists yet
+
+
+@endpoint("GET", scope="read:statuses", auth="optional")
+def link_timeline(request: ApiRequest) -> Any:
+    if not request.data.string("url"):
+        raise ApiError("url is required", 400)
+    raise ApiError("Record not found", 404)  # no trending links, so none is "currently trending"
+
+
+# --- markers ----------------------------------------------------------------------------
+
+TIMELINES = ("home", "notifications")
+
+
+def _marker(m: Marker) -> dict[str, Any]:
+    return {
+        "last_read_id": str(m.last_read_id),
+        "version": m.version,
+        "updated_at": iso(m.updated_at),
+    }
+
+
+@endpoint("GET", scope="read:statuses")
+def markers_show(request: ApiRequest) -> Any:
+    wanted = [t for t in request.data.array("timeline") if t in TIMELINES]
+    if not wanted:
+        return {}
+    found = Marker.objects.filter(account=request.account, timeline__in=wanted)
+    return {m.timeline: _marker(m) for m in found}
+
+
+@endpoint("POST", scope="write:statuses")
+def markers_save(request: ApiRequest) -> Any:
+    """Save read positions; reading notifications up to an id also marks them read in Plaza,
+    so the web badge agrees with the client."""
+    me = request.account
+    assert me is not None
+    wanted: dict[str, int] = {}
+    for timeline in TIMELINES:
+        raw = request.data.object(timeline).get("last_read_id")
+        if raw is None or raw == "":
+            continue
+        try:
+            value = int(raw)
+        except (TypeError, ValueError):
+            raise ApiError(f"{timeline}[last_read_id] must be an id", 422)
+        if value < 0:
+            raise ApiError(f"{timeline}[last_read_id] must be an id", 422)
+        wanted[timeline] = value
+    if not wanted:
+        raise ApiError("Give home[last_read_id] or notifications[last_read_id]", 422)
+    with transaction.atomic():
+        for timeline, value in wanted.items():
+            updated = Marker.objects.filter(account=me, timeline=timeline).update(
+                last_read_id=value, version=F("version") + 1
+            )
+            if not updated:
+                Marker.objects.create(account=me, timeline=timeline, last_read_id=value)
+            if timeline == "notifications":
+                mark_read(me, up_to_id=value)
+    found = Marker.objects.filter(account=me, timeline__in=list(wanted))
+    return {m.timeline: _marker(m) for m in found}
+
+
+def markers(request: Any) -> Any:
+    return markers_save(request) if request.method == "POST" else markers_show(request)
+
+
+markers.csrf_exempt = True  # type: ignore[attr-defined]
+
+
+# --- conversations (direct posts, grouped by thread) ------------------------------------
+#
+# A conversation is a thread among the direct posts the viewer can see (their own, or ones
+# that mention them); its id is the thread's root post id. "Unread" is true while the viewer
+# has an unread notification about one of its posts. Hiding a conversation needs storage that
+# arrives with issue 4 (real direct messages).
+
+
+def _direct(viewer: Account) -> QuerySet[Post]:
+    return (
+        visible_posts(viewer)
+        .filter(visibility=Visibility.DIRECT, reshare_of__isnull=True)
+        .annotate(conv=Coalesce("thread_root_id", "id"))
+    )
+
+
+def _conversations(viewer: Account, conv_last: list[tuple[int, int]]) -> list[dict[str, Any]]:
+    """Conversation entities for ``(conversation id, last post id)`` pairs, in a fixed number
+    of queries."""
+    conv_ids = [c for c, _ in conv_last]
+    members = list(
+        _direct(viewer).filter(Q(conv__in=conv_ids)).values_list("conv", "id", "author_id")  # type: ignore[misc]
+    )
+    post_conv = {pid: conv for conv, pid, _ in members}
+    people: dict[int, list[int]] = defaultdict(list)
+
+    def add(conv: int, who: int) -> None:
+        if who != viewer.pk and who not in people[conv]:
+            people[conv].append(who)
+
+    for conv, _, author_id in members:
+        add(conv, author_id)
+    for pid, who in Mention.objects.filter(post_id__in=list(post_conv)).values_list(
+        "post_id", "account_id"
+    ):
+        add(post_conv[pid], who)
+    accounts = {
+        a.pk: a for a in Account.objects.filter(pk__in={i for v in people.values() for i in v})
+    }
+    unread = {
+        post_conv[pid]
+        for pid in Notification.objects.filter(
+            recipient=viewer, read_at__isnull=True, post_id__in=list(post_conv)
+        ).values_list("post_id", flat=True)
+    }
+    posts = list(with_related(Post.objects.filter(pk__in=[last for _, last in conv_last])))
+    by_id = {int(s["id"]): s for s in statuses(viewer, posts)}
+    return [
+        {
+            "id": str(conv),
+            "unread": conv in unread,
+            "accounts": [account(accounts[i]) for i in people[conv] if i in accounts],
+            "last_status": by_id.get(last),
+        }
+        for conv, last in conv_last
+    ]
+
+
+@endpoint("GET", scope="read:statuses")
+def conversations(request: ApiRequest) -> Any:
+    """Conversations, most recently active first, paged by their last post's id."""
+    me = request.account
+    assert me is not None
+    p = paging(request)
+    qs = _direct(me).values("conv").annotate(last=Max("id"))  # type: ignore[misc]
+    if p.max_id is not None:
+        qs = qs.filter(Q(last__lt=p.max_id))
+    if p.since_id is not None:
+        qs = qs.filter(Q(last__gt=p.since_id))
+    if p.min_id is not None:
+        qs = qs.filter(Q(last__gt=p.min_id))
+    ascending = p.min_id is not None and p.max_id is None
+    rows = [
+        (r["conv"], r["last"]) for r in qs.order_by("last" if ascending else "-last")[: p.limit]
+    ]
+    if ascending:
+        rows.reverse()
+    return with_link_header(
+        request,
+        _conversations(me, rows),
+        next_max_id=rows[-1][1] if len(rows) == p.limit else None,
+        prev_min_id=rows[0][1] if rows else None,
+    )
+
+
+def _conversation_posts(viewer: Account, conversation_id: str) -> list[tuple[int, int]]:
+    try:
+        conv = int(conversation_id)
+    except ValueError:
+        raise ApiError("Record not found", 404)
+    ids = list(_direct(viewer).filter(Q(conv=conv)).values_list("id", flat=True))
+    if not ids:
+        raise ApiError("Record not found", 404)
+    return [(conv, pid) for pid in ids]
+
+
+@endpoint("POST", scope="write:conversations")
+def conversation_read(request: ApiRequest, conversation_id: str) -> Any:
+    me = request.account
+    assert me is not None
+    rows = _conversation_posts(me, conversation_id)
+    mark_read_about(me, [pid for _, pid in rows])
+    return _conversations(me, [(rows[0][0], max(pid for _, pid in rows))])[0]
+
+
+@endpoint("DELETE", scope="write:conversations")
+def conversation_remove(request: ApiRequest, conversation_id: str) -> Any:
+    assert request.account is not None
+    _conversation_posts(request.account, conversation_id)
+    raise ApiError("Hiding conversations arrives with direct messages (issue 4)", 422)
+
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("api/v1/timelines/home", home),
+    path("api/v1/timelines/public", public),
+    path("api/v1/timelines/tag/<str:hashtag>", tag),
+    path("api/v1/timelines/list/<str:list_id>", list_timeline),
+    path("api/v1/timelines/link", link_timeline),
+    path("api/v1/markers", markers),
+    path("api/v1/conversations", conversations),
+    path("api/v1/conversations/<str:conversation_id>", conversation_remove),
+    path("api/v1/conversations/<str:conversation_id>/read", conversation_read),
+]
