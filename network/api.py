@@ -220,17 +220,6 @@ def my_connections(request: HttpRequest, page: Query[PageIn]) -> AccountPageOut:
     )
 
 
-@router.delete(
-    "/connections/{account_id}",
-    response={200: RelationshipOut, **ERRORS},
-    summary="End a connection (for both sides)",
-)
-def remove_connection(request: HttpRequest, account_id: str) -> RelationshipOut:
-    viewer, other = _target(request, account_id)
-    actions.remove_connection(viewer, other)
-    return to_relationship(viewer, other)
-
-
 @router.get(
     "/connections/requests/received",
     response={200: AccountPageOut, **ERRORS},
@@ -291,6 +280,18 @@ def withdraw_connection_request(request: HttpRequest, account_id: str) -> Relati
     viewer, target = _target(request, account_id)
     actions.withdraw_connection_request(viewer, target)
     return to_relationship(viewer, target)
+
+
+# After the /connections/requests routes: Django tries URL patterns in order.
+@router.delete(
+    "/connections/{account_id}",
+    response={200: RelationshipOut, **ERRORS},
+    summary="End a connection (for both sides)",
+)
+def remove_connection(request: HttpRequest, account_id: str) -> RelationshipOut:
+    viewer, other = _target(request, account_id)
+    actions.remove_connection(viewer, other)
+    return to_relationship(viewer, other)
 
 
 # --- someone's lists ------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.docs import DocsBase
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 from pydantic import field_validator
 
@@ -158,6 +159,25 @@ def page_key(value: str | None, name: str = "max_id") -> int | None:
     return int(value)
 
 
+# --- request bodies -------------------------------------------------------------------------
+
+
+class BodyParser(Parser):
+    """JSON bodies, and for POST also form bodies (``key=value``, ``key[]=a&key[]=b``): many
+    clients send forms, and a bodiless POST from a form library must not be a parse error."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        if request.method == "POST" and request.content_type in FORM_TYPES:
+            return {
+                key.removesuffix("[]"): values if key.endswith("[]") else values[-1]
+                for key, values in request.POST.lists()
+            }
+        return super().parse_body(request)
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 # --- docs -----------------------------------------------------------------------------------
 
 
@@ -211,6 +231,7 @@ api = NinjaAPI(
     ),
     urls_namespace="plaza-api",
     docs=OfflineSwagger(),
+    parser=BodyParser(),
     docs_url="/docs",
 )
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Field, File, Form, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from accounts.api import AccountOut, VisibilityName, to_account, visible_account
@@ -294,7 +294,7 @@ def _account_list(page: object) -> AccountListOut:
 
 
 @router.post("/posts", response={201: PostOut, **ERRORS}, summary="Publish a post")
-def create_post(request: HttpRequest, payload: PostIn) -> tuple[int, PostOut]:
+def create_post(request: HttpRequest, payload: PostIn) -> Status[PostOut]:
     viewer = account_of(request)
     reply_to = (
         get_post_for(viewer, parse_id(payload.in_reply_to_id, what="post"))
@@ -313,7 +313,7 @@ def create_post(request: HttpRequest, payload: PostIn) -> tuple[int, PostOut]:
         quote_of=quote,
         media=_own_media(viewer, payload.media_ids),
     )
-    return 201, _fresh(viewer, post.pk)
+    return Status(201, _fresh(viewer, post.pk))
 
 
 @router.get("/posts/{post_id}", response={200: PostOut, **ERRORS}, auth=PUBLIC, summary="A post")
@@ -339,10 +339,10 @@ def edit_post(request: HttpRequest, post_id: str, payload: PostEditIn) -> PostOu
 
 
 @router.delete("/posts/{post_id}", response={204: None, **ERRORS}, summary="Delete your post")
-def delete_post(request: HttpRequest, post_id: str) -> tuple[int, None]:
+def delete_post(request: HttpRequest, post_id: str) -> Status[None]:
     viewer, post = _post(request, post_id)
     actions.delete(viewer, post)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get(
@@ -519,10 +519,10 @@ def pinned(request: HttpRequest, account_id: str) -> list[PostOut]:
 )
 def upload(
     request: HttpRequest, file: File[UploadedFile], alt_text: Form[str] = ""
-) -> tuple[int, MediaOut]:
+) -> Status[MediaOut]:
     viewer = account_of(request)
     media = upload_media(viewer, file, alt_text)
-    return (201 if media.state == MediaState.READY else 202), to_media(media)
+    return Status(201 if media.state == MediaState.READY else 202, to_media(media))
 
 
 def _my_media(request: HttpRequest, media_id: str) -> tuple[Account, MediaAttachment]:
