@@ -105,7 +105,14 @@ def _page_of(api, url: str, django_assert_max_num_queries, n: int) -> None:
         assert api.get(url).status_code == 200
 
 
-@pytest.mark.parametrize("url", ["/api/v1/timelines/home?limit=40", "/api/v1/timelines/public?limit=40", "/api/v1/timelines/tag/cats?limit=40"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/timelines/home?limit=40",
+        "/api/v1/timelines/public?limit=40",
+        "/api/v1/timelines/tag/cats?limit=40",
+    ],
+)
 def test_timelines_cost_the_same_for_5_and_30_posts(
     api_for, run_tasks, url, django_assert_max_num_queries
 ):
@@ -119,6 +126,7 @@ def test_timelines_cost_the_same_for_5_and_30_posts(
             for i in range(n):
                 post = publish(bob, text=f"#cats number {i} @alice")
                 like(alice, post)
+
     add(5)
     with django_assert_max_num_queries(40) as small:
         assert len(api.get(url).json()) == 5
@@ -192,9 +200,7 @@ def test_tag_timeline_filters(api_for, run_tasks):
     assert ids("/api/v1/timelines/tag/CATS") == [str(p.pk) for p in (birds, both, cats)]
     assert ids("/api/v1/timelines/tag/cats?all[]=dogs") == [str(both.pk)]
     assert ids("/api/v1/timelines/tag/cats?none[]=dogs&none[]=birds") == [str(cats.pk)]
-    assert ids("/api/v1/timelines/tag/birds?any[]=dogs") == [
-        str(p.pk) for p in (birds, dogs, both)
-    ]
+    assert ids("/api/v1/timelines/tag/birds?any[]=dogs") == [str(p.pk) for p in (birds, dogs, both)]
     assert ids("/api/v1/timelines/tag/nobodyusesthis") == []
     assert ids("/api/v1/timelines/tag/cats?remote=true") == []
     assert api.get("/api/v1/timelines/tag/not-a-tag!").status_code == 404
@@ -258,9 +264,12 @@ def test_markers_bad_input(api_for):
     assert api.post("/api/v1/markers", {"home[last_read_id]": "abc"}).status_code == 422
     assert api.post_json("/api/v1/markers", {"home": {"last_read_id": [1]}}).status_code == 422
     assert not Marker.objects.exists()
-    assert api_for(alice, scopes="read").post(
-        "/api/v1/markers", {"home[last_read_id]": "1"}
-    ).status_code == 403
+    assert (
+        api_for(alice, scopes="read")
+        .post("/api/v1/markers", {"home[last_read_id]": "1"})
+        .status_code
+        == 403
+    )
     assert api_for(False).get("/api/v1/markers").status_code == 401
 
 
@@ -286,9 +295,7 @@ def test_conversations_group_direct_posts_by_thread(api_for, run_tasks):
     alice_convs = api_for(alice).get("/api/v1/conversations").json()
     assert [c["id"] for c in alice_convs] == [str(first.pk)]
     assert [a["username"] for a in alice_convs[0]["accounts"]] == ["bob"]
-    assert [c["id"] for c in api_for(carol).get("/api/v1/conversations").json()] == [
-        str(other.pk)
-    ]
+    assert [c["id"] for c in api_for(carol).get("/api/v1/conversations").json()] == [str(other.pk)]
     # reading a conversation
     read = bob_api.post(f"/api/v1/conversations/{other.pk}/read")
     assert read.status_code == 200
