@@ -170,7 +170,8 @@ def _target(account: Account, data: InputData, *keys: str, message: str) -> Post
 
 def _warning(data: InputData, media: list[Any], default: str = "") -> str:
     warning = data.string("spoiler_text", default) or ""
-    if not warning.strip() and media and data.boolean("sensitive", False):
+    sensitive = data.boolean("sensitive", False)  # checked even when unused: 422 if malformed
+    if not warning.strip() and media and sensitive:
         return SENSITIVE_MEDIA_WARNING
     return warning
 
