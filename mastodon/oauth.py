@@ -121,6 +121,67 @@ def _is_oauth_login(request: HttpRequest) -> bool:
     return request.path == "/login" and "/oauth/authorize" in request.GET.get("next", "")
 
 
+# What each scope lets an application do, in words for the consent page:
+# (scope prefix, icon, title, detail, sensitive).
+_SCOPE_WORDS: tuple[tuple[str, str, str, str, bool], ...] = (
+    (
+        "read",
+        "eye",
+        "Read your account",
+        "Your timelines, profile, follows, lists, "
+        "notifications and bookmarks, and posts you can see",
+        False,
+    ),
+    (
+        "write",
+        "compose",
+        "Act for you",
+        "Post, edit and delete, like and reshare, upload media, change your profile and settings",
+        True,
+    ),
+    ("follow", "users", "Manage relationships", "Follow, unfollow, block and mute", True),
+    (
+        "push",
+        "bell",
+        "Send you notifications",
+        "Receive push notifications for your account",
+        False,
+    ),
+    ("profile", "user", "See your profile", "Only your basic profile information", False),
+    ("admin:read", "settings", "Read moderation data", "Reports and accounts on this server", True),
+    ("admin:write", "alert", "Moderate this server", "Act on reports and accounts", True),
+)
+
+
+def describe_scopes(scopes: list[str]) -> list[dict[str, Any]]:
+    """The consent page's list: one entry per top-level area, granular scopes named under
+    it (``read:statuses`` → "Read your account: statuses")."""
+    items: list[dict[str, Any]] = []
+    requested = sorted(set(scopes))
+    for prefix, icon, title, detail, sensitive in _SCOPE_WORDS:
+        whole = prefix in requested
+        parts = [
+            s[len(prefix) + 1 :]
+            for s in requested
+            if s.startswith(prefix + ":") and s.count(":") == prefix.count(":") + 1
+        ]
+        if not whole and not parts:
+            continue
+        items.append(
+            {
+                "scope": prefix,
+                "icon": icon,
+                "title": title,
+                "detail": detail
+                if whole
+                else "Only: " + ", ".join(p.replace("_", " ") for p in parts),
+                "sensitive": sensitive,
+                "scopes": [prefix] if whole else [f"{prefix}:{p}" for p in parts],
+            }
+        )
+    return items
+
+
 class AuthorizeView(oauth_views.AuthorizationView):
     """The consent page, with Mastodon's ``force_login`` and the out-of-band code page."""
 
@@ -144,6 +205,15 @@ class AuthorizeView(oauth_views.AuthorizationView):
             request.GET = params  # type: ignore[assignment]
             request.META["QUERY_STRING"] = params.urlencode()
         return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["scope_items"] = describe_scopes(list(kwargs.get("scopes") or []))
+        redirect_uri = str(kwargs.get("redirect_uri") or "")
+        context["redirect_host"] = (
+            "" if redirect_uri.startswith(OOB_REDIRECT_URI) else urlsplit(redirect_uri).netloc
+        )
+        return context
 
     def redirect(self, redirect_to: str, application: Any) -> HttpResponse:
         if redirect_to.startswith(OOB_REDIRECT_URI):

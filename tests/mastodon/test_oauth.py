@@ -610,3 +610,27 @@ def test_tampered_consent_form_is_refused(app, alice, tamper):
     assert "evil.example" not in response.get("Location", "")
     assert "code=" not in response.get("Location", "")
     assert not Grant.objects.exists()
+
+
+def test_consent_page_explains_the_scopes(app, alice):
+    client = Client()
+    client.force_login(alice.user)
+    html = client.get(authorize_url(app, scope="read:statuses read:accounts push")).content
+    text = html.decode()
+    assert "Only: accounts, statuses" in text
+    assert "Send you notifications" in text
+    assert "Act for you" not in text
+    assert "client.example" in text  # where the browser goes next
+    oob = client.get(authorize_url(app, redirect_uri=OOB)).content.decode()
+    assert "code to paste" in oob
+
+
+def test_not_you_logs_out_and_comes_back(app, alice):
+    client = Client()
+    client.force_login(alice.user)
+    url = authorize_url(app, state="n")
+    client.get(url)
+    response = client.post("/logout", {"next": url})
+    assert response.status_code == 302
+    assert response["Location"] == url
+    assert client.get(url)["Location"].startswith("/login?")
