@@ -634,3 +634,23 @@ def test_not_you_logs_out_and_comes_back(app, alice):
     assert response.status_code == 302
     assert response["Location"] == url
     assert client.get(url)["Location"].startswith("/login?")
+
+
+def test_code_exchange_with_extra_scope_param_like_mastodon_py(app, alice):
+    """Mastodon.py's log_in sends ``scope`` with the code; it must not break the exchange."""
+    client = Client()
+    client.force_login(alice.user)
+    params = code_from(consent(client, authorize_url(app)))
+    response = client.post(
+        "/oauth/token",
+        {
+            "grant_type": "authorization_code",
+            "code": params["code"][0],
+            "client_id": app.client_id,
+            "client_secret": app.raw_secret,
+            "redirect_uri": REDIRECT,
+            "scope": "read write",
+        },
+    )
+    assert response.status_code == 200, response.content
+    assert set(response.json()["scope"].split()) == {"read", "write"}
