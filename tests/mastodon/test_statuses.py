@@ -392,7 +392,7 @@ def test_edit_history_and_source(api_for: ApiFor, alice: Account, bob: Account) 
     # Form-encoded media_attributes work too.
     r = api.put(
         f"/api/v1/statuses/{sid}",
-        "status=third&media_attributes[][id]=%s&media_attributes[][description]=blue" % m.pk,
+        f"status=third&media_attributes[][id]={m.pk}&media_attributes[][description]=blue",
         content_type="application/x-www-form-urlencoded",
     )
     assert r.status_code == 200, r.content
