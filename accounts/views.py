@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -48,6 +49,8 @@ def signup(request: HttpRequest) -> HttpResponse:
     """Create a person or organization account, log in, and continue to the profile editor."""
     if request.user.is_authenticated:
         return redirect("accounts:edit_profile")
+    if not settings.PLAZA.registrations_open:
+        return render(request, "accounts/signup_closed.html", status=403)
     form = SignupForm(_post_data(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -100,7 +100,7 @@ def instance_v1(request: ApiRequest) -> dict[str, Any]:
         "stats": _stats(),
         "thumbnail": None,
         "languages": ["en"],
-        "registrations": True,
+        "registrations": settings.PLAZA.registrations_open,
         "approval_required": False,
         "invites_enabled": False,
         "configuration": {k: v for k, v in limits.items() if k != "urls"},
@@ -130,7 +130,7 @@ def instance_v2(request: ApiRequest) -> dict[str, Any]:
         "languages": ["en"],
         "configuration": limits,
         "registrations": {
-            "enabled": True,
+            "enabled": settings.PLAZA.registrations_open,
             "approval_required": False,
             "message": None,
             "url": None,
@@ -196,7 +196,7 @@ def nodeinfo(request: HttpRequest, version: str) -> JsonResponse:
                 },
                 "localPosts": stats["status_count"],
             },
-            "openRegistrations": True,
+            "openRegistrations": settings.PLAZA.registrations_open,
             # megalodon accepts servers whose software it knows or whose upstream is mastodon.
             "metadata": {
                 "nodeName": settings.PLAZA.instance_name,

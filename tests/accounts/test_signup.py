@@ -130,3 +130,22 @@ def test_logged_in_user_is_sent_to_profile_editor(client: Client) -> None:
     account = make_account()
     client.force_login(account.user)
     assert client.get(URL)["Location"] == reverse("accounts:edit_profile")
+
+
+@pytest.mark.django_db
+def test_signup_is_refused_when_registrations_are_closed(client, settings):
+    from accounts.models import User
+
+    settings.PLAZA = settings.PLAZA.model_copy(update={"registrations_open": False})
+    response = client.post(
+        "/signup",
+        {
+            "username": "late",
+            "email": "late@example.test",
+            "password": "a long passphrase 2026",
+            "kind": "person",
+        },
+    )
+    assert response.status_code == 403
+    assert not User.objects.filter(username="late").exists()
+    assert client.get("/api/v2/instance").json()["registrations"]["enabled"] is False
