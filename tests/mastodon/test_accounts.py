@@ -331,9 +331,9 @@ def test_statuses_paging_with_link_headers_has_no_gaps(api_for: ApiFor) -> None:
         url = links(response).get("next")
     assert seen == expected
     # min_id reads the page just above it; since_id the newest above it.
-    newer = api.get(f"/api/v1/accounts/{ada.pk}/statuses", {"min_id": expected[5], "limit": 2})
+    newer = api.get(f"/api/v1/accounts/{ada.pk}/statuses", {"min_id": expected[5], "limit": "2"})
     assert ids(newer) == expected[3:5]
-    newest = api.get(f"/api/v1/accounts/{ada.pk}/statuses", {"since_id": expected[5], "limit": 2})
+    newest = api.get(f"/api/v1/accounts/{ada.pk}/statuses", {"since_id": expected[5], "limit": "2"})
     assert ids(newest) == expected[0:2]
     prev = links(api.get(f"/api/v1/accounts/{ada.pk}/statuses?limit=3&max_id={expected[2]}"))
     assert ids(api.get(prev["prev"])) == expected[0:3]
@@ -380,7 +380,7 @@ def test_search_prefix_discoverable_first_blocks_and_following(api_for: ApiFor) 
     assert [a["id"] for a in followed] == [str(ann_word.pk)]
     again = [a["username"] for a in api.get("/api/v1/accounts/search", {"q": "ann"}).json()]
     assert again[0] == "zed"  # now the most followed of the discoverable ones
-    page = api.get("/api/v1/accounts/search", {"q": "ann", "limit": 1, "offset": 1}).json()
+    page = api.get("/api/v1/accounts/search", {"q": "ann", "limit": "1", "offset": "1"}).json()
     assert [a["username"] for a in page] == again[1:2]
     assert api.get("/api/v1/accounts/search", {"q": "anna@remote.example"}).json() == []
     assert anna.pk  # found above

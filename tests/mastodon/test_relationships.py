@@ -232,7 +232,10 @@ def test_relationships(api_for: ApiFor) -> None:
     api = api_for(me)
     body = api.get(
         "/api/v1/accounts/relationships",
-        {"id[]": [bob.pk, ada.pk, "424242", "junk", ada.pk], "with_suspended": "true"},
+        {
+            "id[]": [str(bob.pk), str(ada.pk), "424242", "junk", str(ada.pk)],
+            "with_suspended": "true",
+        },
     ).json()
     assert [r["id"] for r in body] == [str(bob.pk), str(ada.pk)]
     assert body[1]["following"] is True
@@ -253,7 +256,9 @@ def test_familiar_followers(api_for: ApiFor) -> None:
     network_actions.block(hidden, me)  # cuts my follow, and hides them anyway
     body = (
         api_for(me)
-        .get("/api/v1/accounts/familiar_followers", {"id[]": [target.pk, other.pk, "bad"]})
+        .get(
+            "/api/v1/accounts/familiar_followers", {"id[]": [str(target.pk), str(other.pk), "bad"]}
+        )
         .json()
     )
     assert body == [
