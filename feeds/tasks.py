@@ -5,6 +5,7 @@ from __future__ import annotations
 from huey.contrib.djhuey import db_task
 
 from feeds import actions
+from plaza import events
 from posts.models import Post
 
 
@@ -13,7 +14,9 @@ def fan_out_post(post_id: int) -> int:
     post = Post.objects.filter(pk=post_id).first()
     if post is None:
         return 0  # deleted before delivery
-    return actions.fan_out(post)
+    written = actions.fan_out(post)
+    events.home_delivered(post)  # the user streams of connected people whose feed it reached
+    return written
 
 
 @db_task(retries=3, retry_delay=5)

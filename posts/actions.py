@@ -14,6 +14,7 @@ from accounts.models import Account, Visibility
 from network.queries import is_blocked_either_way
 from notifications.actions import notify, withdraw
 from notifications.models import NotificationKind
+from plaza import events
 from plaza.errors import ActionError, NotAllowed, NotFound
 from posts.models import (
     Bookmark,
@@ -185,6 +186,7 @@ def _deliver_on_commit(post: Post) -> None:
 
     post_id = post.pk
     transaction.on_commit(lambda: fan_out_post(post_id))
+    events.post_published(post)  # public and hashtag streams (home streams follow fan-out)
 
 
 def edit(
@@ -230,6 +232,7 @@ def edit(
             MediaAttachment.objects.filter(post=post).exclude(pk__in=keep).delete()
             for position, m in enumerate(new_media):
                 MediaAttachment.objects.filter(pk=m.pk).update(post=post, position=position)
+        events.post_edited(post)  # status.update to the streams that showed it
     return post
 
 
@@ -258,6 +261,7 @@ def delete(actor: Account, post: Post) -> None:
             Account.objects.filter(pk=author_id, posts_count__gt=0).update(
                 posts_count=F("posts_count") - 1
             )
+        events.post_deleted(post)  # reads who saw it now; tells them after commit
         post.delete()
 
 
