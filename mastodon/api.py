@@ -327,11 +327,20 @@ def with_link_header(
     return response
 
 
+_public_base: tuple[Any, str] = (None, "")
+
+
 def absolute_url(path: str) -> str:
     """``path`` on the configured public address (never the internal host name)."""
+    global _public_base
     if path.startswith(("http://", "https://")):
         return path
-    return settings.PLAZA.public_url.rstrip("/") + "/" + path.lstrip("/")
+    # Called for every avatar, media file and status link of a page (hundreds a request):
+    # read the setting once per settings object instead of through two lazy lookups each time.
+    plaza = settings.PLAZA
+    if _public_base[0] is not plaza:
+        _public_base = (plaza, plaza.public_url.rstrip("/"))
+    return _public_base[1] + "/" + path.lstrip("/")
 
 
 def ids_of(values: Iterable[Any]) -> list[int]:
