@@ -4,6 +4,7 @@ suggestions."""
 from __future__ import annotations
 
 import io
+import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -414,3 +415,25 @@ def test_suggestions(api_for: ApiFor) -> None:
 
 def account_of(response: Any) -> Account:
     return Account.objects.get(pk=response.json()["id"])
+
+
+def test_accounts_index_view(api_for: ApiFor) -> None:
+    """``accounts_index`` is for ``GET /api/v1/accounts?id[]=`` (routed by the apps module)."""
+    from django.test import RequestFactory
+
+    from mastodon.views.accounts import accounts_index
+
+    ada, bob, me = make_account("ada"), make_account("bob"), make_account("me")
+    network_actions.block(bob, me)
+    from mastodon.actions import issue_token
+    from mastodon.models import Application
+
+    _, raw = issue_token(me.user, Application.objects.get(), scopes="read")
+    request = RequestFactory().get(
+        "/api/v1/accounts",
+        {"id[]": [str(bob.pk), str(ada.pk), "nope", "77", str(ada.pk)]},
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    )
+    response = accounts_index(request)
+    assert response.status_code == 200
+    assert [a["username"] for a in json.loads(response.content)] == ["ada"]
