@@ -138,7 +138,7 @@ def relationships(request: HttpRequest, id: Query[list[str]]) -> list[Relationsh
 )
 def follow(request: HttpRequest, account_id: str, payload: FollowIn | None = None) -> FollowOut:
     viewer, target = _target(request, account_id)
-    options = payload or FollowIn()
+    options = payload or FollowIn(show_reshares=True, notify=False)
     result = actions.follow(
         viewer, target, show_reshares=options.show_reshares, notify_posts=options.notify
     )
@@ -372,7 +372,7 @@ def mutes(request: HttpRequest, page: Query[PageIn]) -> AccountPageOut:
 )
 def mute(request: HttpRequest, account_id: str, payload: MuteIn | None = None) -> RelationshipOut:
     viewer, target = _target(request, account_id)
-    actions.mute(viewer, target, notifications=(payload or MuteIn()).notifications)
+    actions.mute(viewer, target, notifications=payload.notifications if payload else True)
     return to_relationship(viewer, target)
 
 

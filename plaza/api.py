@@ -18,14 +18,13 @@ set-up time (``/static/vendor/...``): nothing is loaded from a CDN.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.templatetags.static import static
-from django.utils.html import escape
+from django.utils.html import escape, json_script
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -194,7 +193,7 @@ class OfflineSwagger(DocsBase):
         }
         css = static("vendor/swagger-ui-dist/swagger-ui.css")
         bundle = static("vendor/swagger-ui-dist/swagger-ui-bundle.js")
-        # The settings travel as JSON in a data element, never interpolated into script.
+        # The settings travel as JSON in a data element (json_script), never inside code.
         html = f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -205,7 +204,7 @@ class OfflineSwagger(DocsBase):
 </head>
 <body>
 <div id="swagger-ui"></div>
-<script type="application/json" id="swagger-settings">{escape(json.dumps(settings))}</script>
+{json_script(settings, "swagger-settings")}
 <script src="{bundle}"></script>
 <script>
 const settings = JSON.parse(document.getElementById("swagger-settings").textContent);

@@ -70,8 +70,9 @@ class Api(Client):
 
     def __init__(self, token: str | None = None, **kwargs: Any) -> None:
         super().__init__(headers={"Authorization": f"Bearer {token}"} if token else {}, **kwargs)
+        self._token = token
 
-    def request(self, **request: Any) -> Any:  # type: ignore[override]
+    def request(self, **request: Any) -> Any:
         response = super().request(**request)
         path = request["PATH_INFO"]
         if path.startswith(PREFIX + "/") and not path.endswith(("/openapi.json", "/docs")):

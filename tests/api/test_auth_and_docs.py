@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.test import Client
@@ -89,11 +90,20 @@ def test_schema_errors_are_422_with_error_body(api_for: Any) -> None:
 
 def test_malformed_json_is_4xx(api_for: Any) -> None:
     client = api_for(make_account("ana"))
-    response = client.post(
-        "/api/plaza/v1/posts", "{not json", content_type="application/json"
-    )
+    response = client.post("/api/plaza/v1/posts", "{not json", content_type="application/json")
     assert 400 <= response.status_code < 500
     assert "error" in response.json()
+
+
+def test_form_bodies_are_accepted(api_for: Any) -> None:
+    client = api_for(make_account("ana"))
+    response = client.post(
+        "/api/plaza/v1/posts",
+        "text=From+a+form&visibility=unlisted",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 201
+    assert response.json()["visibility"] == "unlisted"
 
 
 def test_bad_page_key_is_422(api_for: Any) -> None:
@@ -118,9 +128,7 @@ def test_openapi_schema_is_served(db: Any) -> None:
     schema = response.json()
     assert schema["info"]["title"] == "Plaza API"
     assert "/api/plaza/v1/connections/requests" in schema["paths"]
-    assert "BearerAuth" in str(schema["components"]["securitySchemes"]) or schema[
-        "components"
-    ]["securitySchemes"]
+    assert schema["components"]["securitySchemes"]["TokenAuth"]["scheme"] == "bearer"
 
 
 def test_docs_page_loads_swagger_from_our_own_static_files(db: Any) -> None:
@@ -131,6 +139,9 @@ def test_docs_page_loads_swagger_from_our_own_static_files(db: Any) -> None:
     assert "/static/vendor/swagger-ui-dist/swagger-ui.css" in html
     assert "/api/plaza/v1/openapi.json" in html
     assert "cdn" not in html.lower() and "unpkg" not in html.lower()
+    # The settings are JSON the page parses (json_script, not HTML-escaped text).
+    settings_json = html.split('id="swagger-settings" type="application/json">')[1].split("<")[0]
+    assert json.loads(settings_json)["url"] == "/api/plaza/v1/openapi.json"
     bundle = Client().get("/static/vendor/swagger-ui-dist/swagger-ui-bundle.js")
     assert bundle.status_code == 200
 

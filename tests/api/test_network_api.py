@@ -80,9 +80,7 @@ def test_bad_connection_requests(api_for: Any) -> None:
     ana, bob = make_account("ana"), make_account("bob")
     client = api_for(ana)
     assert client.post_json(f"{V1}/connections/requests", {}).status_code == 422
-    assert (
-        client.post_json(f"{V1}/connections/requests", {"account_id": "nope"}).status_code == 404
-    )
+    assert client.post_json(f"{V1}/connections/requests", {"account_id": "nope"}).status_code == 404
     too_long = client.post_json(
         f"{V1}/connections/requests", {"account_id": str(bob.pk), "note": "x" * 301}
     )
@@ -148,9 +146,7 @@ def test_block_hides_the_account_and_cuts_ties(api_for: Any) -> None:
     assert as_ana.post_json(f"{V1}/accounts/{bob.pk}/follow").status_code == 403
     connect = as_ana.post_json(f"{V1}/connections/requests", {"account_id": str(bob.pk)})
     assert connect.status_code == 403
-    assert [r["account"]["username"] for r in as_bob.get(f"{V1}/blocks").json()["items"]] == [
-        "ana"
-    ]
+    assert [r["account"]["username"] for r in as_bob.get(f"{V1}/blocks").json()["items"]] == ["ana"]
     assert as_bob.delete(f"{V1}/accounts/{ana.pk}/block").json()["blocking"] is False
     assert as_bob.get(f"{V1}/blocks").json()["items"] == []
 
