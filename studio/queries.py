@@ -53,3 +53,16 @@ def media_of(scheduled: Sequence[ScheduledPost]) -> dict[int, MediaAttachment]:
     if not ids:
         return {}
     return {m.pk: m for m in MediaAttachment.objects.filter(pk__in=ids)}
+
+
+def reserved_media_ids() -> set[int]:
+    """Uploads that pending scheduled posts will attach: not abandoned, even if old.
+
+    For :func:`posts.tasks.discard_abandoned_uploads`, which otherwise deletes uploads left
+    unattached for a day.
+    """
+    ids: set[int] = set()
+    rows = ScheduledPost.objects.filter(state=ScheduledState.SCHEDULED).exclude(media_ids=[])
+    for media_ids in rows.values_list("media_ids", flat=True):
+        ids.update(int(i) for i in media_ids)
+    return ids

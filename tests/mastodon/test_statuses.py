@@ -182,6 +182,8 @@ def test_reply_and_quote(api_for: ApiFor, alice: Account, bob: Account) -> None:
     assert r.status_code == 200
     assert r.json()["in_reply_to_id"] == str(original.pk)
     assert r.json()["in_reply_to_account_id"] == str(bob.pk)
+    assert [m["username"] for m in r.json()["mentions"]] == ["bob"]
+    assert r.json()["mentions"][0]["id"] == str(bob.pk)
     for key in ("quote_id", "quoted_status_id"):
         r = api.post_json("/api/v1/statuses", {"status": "quoting", key: str(original.pk)})
         assert r.status_code == 200, r.content
@@ -453,3 +455,20 @@ def test_method_not_allowed(api_for: ApiFor, alice: Account) -> None:
     r = api_for(alice).patch_json("/api/v1/statuses/1", {})
     assert r.status_code == 405
     assert "error" in r.json()
+
+
+def test_quote_of_a_quote_nests_a_shallow_quote(
+    api_for: ApiFor, alice: Account, bob: Account
+) -> None:
+    first = actions.publish(bob, text="first", visibility=Visibility.PUBLIC)
+    second = actions.publish(bob, text="second", quote_of=first, visibility=Visibility.PUBLIC)
+    third = actions.publish(alice, text="third", quote_of=second, visibility=Visibility.PUBLIC)
+    data = api_for(alice).get(f"/api/v1/statuses/{third.pk}").json()
+    inner = data["quote"]["quoted_status"]
+    assert inner["id"] == str(second.pk)
+    assert inner["quote"] == {"state": "accepted", "quoted_status_id": str(first.pk)}
+    assert data["quote_approval"] == {
+        "automatic": ["public"],
+        "manual": [],
+        "current_user": "automatic",
+    }

@@ -125,3 +125,13 @@ def test_periodic_task_runs_publish_due() -> None:
     s.refresh_from_db()
     assert s.state == ScheduledState.PUBLISHED
     assert Post.objects.get().text == "x"
+
+
+def test_reserved_media_ids() -> None:
+    alice = make_account("alice")
+    media = upload_media(alice, jpeg_upload((30, 30)))
+    assert queries.reserved_media_ids() == set()
+    s = actions.schedule(alice, media=[media], scheduled_at=NOW + HOUR, now=NOW)
+    assert queries.reserved_media_ids() == {media.pk}
+    actions.cancel(alice, s)
+    assert queries.reserved_media_ids() == set()
