@@ -261,10 +261,8 @@ def preferences(request: ApiRequest) -> Any:
         "posting:default:visibility": MASTODON_VISIBILITY[visibility],
         "posting:default:sensitive": False,
         "posting:default:language": None,
-        "posting:default:quote_policy": "public",
         "reading:expand:media": "default",
         "reading:expand:spoilers": False,
-        "reading:autoplay:gifs": False,
         "plaza:posting:default:visibility": visibility.value,
     }
 

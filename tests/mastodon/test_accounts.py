@@ -212,6 +212,10 @@ def test_get_account_public_and_with_token(api_for: ApiFor) -> None:
     assert body["id"] == str(ada.pk) and body["plaza"]["kind"] == "organization"
     assert "source" not in body
     assert api_for(make_account()).get(f"/api/v1/accounts/{ada.pk}").status_code == 200
+    # A token is optional here, but one without read:accounts is refused.
+    denied = api_for(make_account(), "write").get(f"/api/v1/accounts/{ada.pk}")
+    assert denied.status_code == 403 and "error" in denied.json()
+    assert api_for(None).get(f"/api/v1/accounts/{ada.pk}").status_code == 200
 
 
 @pytest.mark.parametrize("bad", ["999999", "abc", "12abc", "-1", "99999999999999999999999999"])
