@@ -291,7 +291,7 @@ def create_status(request: ApiRequest) -> Any:
         return replayed
     if scheduled is not None:
         return scheduled
-    return _status(request, Post.objects.get(pk=result_id))
+    return _status(request, Post(pk=result_id))  # status() loads it with what it needs
 
 
 @endpoint("GET", scope="read:statuses", auth="optional")
