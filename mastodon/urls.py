@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("mastodon.views.accounts")),
     path("", include("mastodon.views.statuses")),
     path("", include("mastodon.views.media")),
+    path("", include("mastodon.views.scheduled")),
     path("", include("mastodon.views.timelines")),
     path("", include("mastodon.views.notifications")),
     path("", include("mastodon.views.streaming")),

@@ -1,4 +1,4 @@
-"""Mastodon API: statuses, bookmarks, favourites and scheduled statuses.
+"""Mastodon API: statuses, bookmarks and favourites (scheduled statuses: views/scheduled.py).
 
 Plaza-specific choices, for client authors:
 
@@ -109,7 +109,7 @@ def _status(request: ApiRequest, post: Post) -> dict[str, Any]:
     return entities.status(request.account, post)
 
 
-def _me(request: ApiRequest) -> Account:
+def me(request: ApiRequest) -> Account:
     assert request.account is not None  # auth="user" endpoints
     return request.account
 
@@ -176,7 +176,7 @@ def _warning(data: InputData, media: list[Any], default: str = "") -> str:
     return warning
 
 
-def _when(data: InputData, key: str) -> dt.datetime | None:
+def parse_when(data: InputData, key: str) -> dt.datetime | None:
     raw = data.string(key)
     if not raw:
         return None
@@ -244,7 +244,7 @@ def _create(request: ApiRequest, account: Account) -> tuple[int, dict[str, Any] 
         "quote_id",
         message="The post you are trying to quote does not appear to exist.",
     )
-    scheduled_at = _when(data, "scheduled_at")
+    scheduled_at = parse_when(data, "scheduled_at")
     if scheduled_at is not None:
         scheduled = studio_actions.schedule(
             account,
@@ -272,7 +272,7 @@ def _create(request: ApiRequest, account: Account) -> tuple[int, dict[str, Any] 
 
 @endpoint("POST", scope="write:statuses")
 def create_status(request: ApiRequest) -> Any:
-    account = _me(request)
+    account = me(request)
     key = _idempotency_key(request)
     if key is not None:
         replayed = _replay(request, account, key)
@@ -314,7 +314,7 @@ def get_status(request: ApiRequest, status_id: str) -> Any:
 
 @endpoint("DELETE", scope="write:statuses")
 def delete_status(request: ApiRequest, status_id: str) -> Any:
-    account = _me(request)
+    account = me(request)
     post = _post(request, status_id)
     if post.author_id != account.pk and not account.user.is_staff:
         raise ApiError("You can only delete your own posts", 403)
@@ -351,7 +351,7 @@ def _media_attributes(data: InputData) -> list[dict[str, Any]]:
 
 @endpoint("PUT", scope="write:statuses")
 def edit_status(request: ApiRequest, status_id: str) -> Any:
-    account = _me(request)
+    account = me(request)
     post = _post(request, status_id)
     if post.author_id != account.pk:
         raise ApiError("You can only edit your own posts", 403)
@@ -423,14 +423,14 @@ def parse_focus(raw: str) -> tuple[float, float]:
 @endpoint("POST", scope="write:favourites")
 def favourite(request: ApiRequest, status_id: str) -> Any:
     post = _original(_post(request, status_id))
-    actions.like(_me(request), post)
+    actions.like(me(request), post)
     return _status(request, post)
 
 
 @endpoint("POST", scope="write:favourites")
 def unfavourite(request: ApiRequest, status_id: str) -> Any:
     post = _original(_post(request, status_id))
-    actions.unlike(_me(request), post)
+    actions.unlike(me(request), post)
     return _status(request, post)
 
 
@@ -440,42 +440,42 @@ def reblog(request: ApiRequest, status_id: str) -> Any:
     value = request.data.string("visibility") or "public"
     if value not in ("public", "unlisted", "private"):
         raise ApiError("visibility must be one of: public, unlisted, private", 422)
-    share = actions.reshare(_me(request), post, visibility=PLAZA_VISIBILITY[value])
+    share = actions.reshare(me(request), post, visibility=PLAZA_VISIBILITY[value])
     return _status(request, share)
 
 
 @endpoint("POST", scope="write:statuses")
 def unreblog(request: ApiRequest, status_id: str) -> Any:
     post = _original(_post(request, status_id))
-    actions.unreshare(_me(request), post)
+    actions.unreshare(me(request), post)
     return _status(request, post)
 
 
 @endpoint("POST", scope="write:bookmarks")
 def bookmark(request: ApiRequest, status_id: str) -> Any:
     post = _original(_post(request, status_id))
-    actions.bookmark(_me(request), post)
+    actions.bookmark(me(request), post)
     return _status(request, post)
 
 
 @endpoint("POST", scope="write:bookmarks")
 def unbookmark(request: ApiRequest, status_id: str) -> Any:
     post = _original(_post(request, status_id))
-    actions.unbookmark(_me(request), post)
+    actions.unbookmark(me(request), post)
     return _status(request, post)
 
 
 @endpoint("POST", scope="write:accounts")
 def pin(request: ApiRequest, status_id: str) -> Any:
     post = _post(request, status_id)
-    actions.pin(_me(request), post)
+    actions.pin(me(request), post)
     return _status(request, post)
 
 
 @endpoint("POST", scope="write:accounts")
 def unpin(request: ApiRequest, status_id: str) -> Any:
     post = _post(request, status_id)
-    actions.unpin(_me(request), post)
+    actions.unpin(me(request), post)
     return _status(request, post)
 
 
@@ -535,7 +535,7 @@ def quotes(request: ApiRequest, status_id: str) -> Any:
 @endpoint("GET", scope="read:bookmarks")
 def bookmarks(request: ApiRequest) -> Any:
     page_args = paging(request)
-    page = bookmarked_posts(_me(request), max_id=page_args.max_id, limit=page_args.limit)
+    page = bookmarked_posts(me(request), max_id=page_args.max_id, limit=page_args.limit)
     return with_link_header(
         request,
         entities.statuses(request.account, page.items),
@@ -547,61 +547,13 @@ def bookmarks(request: ApiRequest) -> Any:
 @endpoint("GET", scope="read:favourites")
 def favourites(request: ApiRequest) -> Any:
     page_args = paging(request)
-    page = liked_posts(_me(request), max_id=page_args.max_id, limit=page_args.limit)
+    page = liked_posts(me(request), max_id=page_args.max_id, limit=page_args.limit)
     return with_link_header(
         request,
         entities.statuses(request.account, page.items),
         next_max_id=page.next_max_id,
         prev_min_id=None,
     )
-
-
-# --- scheduled statuses -------------------------------------------------------------------
-
-
-@endpoint("GET", scope="read:statuses")
-def scheduled_statuses(request: ApiRequest) -> Any:
-    page = paging(request)
-    rows = studio_queries.pending(
-        _me(request),
-        max_id=page.max_id,
-        since_id=page.since_id,
-        min_id=page.min_id,
-        limit=page.limit,
-    )
-    media = studio_queries.media_of(rows)
-    return with_link_header(
-        request,
-        [entities.scheduled_status(s, media) for s in rows],
-        next_max_id=rows[-1].pk if len(rows) == page.limit else None,
-        prev_min_id=rows[0].pk if rows else None,
-    )
-
-
-def _scheduled(request: ApiRequest, scheduled_id: str) -> ScheduledPost:
-    return studio_queries.get_pending_for(_me(request), path_id(scheduled_id))
-
-
-@endpoint("GET", scope="read:statuses")
-def get_scheduled(request: ApiRequest, scheduled_id: str) -> Any:
-    scheduled = _scheduled(request, scheduled_id)
-    return entities.scheduled_status(scheduled, studio_queries.media_of([scheduled]))
-
-
-@endpoint("PUT", scope="write:statuses")
-def update_scheduled(request: ApiRequest, scheduled_id: str) -> Any:
-    scheduled = _scheduled(request, scheduled_id)
-    when = _when(request.data, "scheduled_at")
-    if when is None:
-        raise ApiError("scheduled_at is required", 422)
-    scheduled = studio_actions.reschedule(_me(request), scheduled, scheduled_at=when)
-    return entities.scheduled_status(scheduled, studio_queries.media_of([scheduled]))
-
-
-@endpoint("DELETE", scope="write:statuses")
-def delete_scheduled(request: ApiRequest, scheduled_id: str) -> Any:
-    studio_actions.cancel(_me(request), _scheduled(request, scheduled_id))
-    return {}
 
 
 _S = "api/v1/statuses/<str:status_id>"
@@ -626,9 +578,4 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(f"{_S}/quotes", quotes),
     path("api/v1/bookmarks", bookmarks),
     path("api/v1/favourites", favourites),
-    path("api/v1/scheduled_statuses", scheduled_statuses),
-    path(
-        "api/v1/scheduled_statuses/<str:scheduled_id>",
-        by_method(get=get_scheduled, put=update_scheduled, delete=delete_scheduled),
-    ),
 ]
