@@ -21,8 +21,12 @@ def process_media(media_id: int) -> None:
 @db_periodic_task(crontab(minute="17", hour="*/6"))
 def discard_abandoned_uploads() -> None:
     """Remove uploads never attached to a post (a composer closed without posting)."""
+    from studio.queries import reserved_media_ids
+
     cutoff = timezone.now() - timedelta(days=1)
-    for attachment in MediaAttachment.objects.filter(post__isnull=True, created_at__lt=cutoff)[
-        :500
-    ]:
+    # Uploads waiting for a scheduled post are not abandoned, however old.
+    abandoned = MediaAttachment.objects.filter(post__isnull=True, created_at__lt=cutoff).exclude(
+        pk__in=reserved_media_ids()
+    )
+    for attachment in abandoned[:500]:
         media.discard(attachment)

@@ -135,3 +135,21 @@ def test_reserved_media_ids() -> None:
     assert queries.reserved_media_ids() == {media.pk}
     actions.cancel(alice, s)
     assert queries.reserved_media_ids() == set()
+
+
+def test_old_uploads_of_a_scheduled_post_are_not_discarded_as_abandoned() -> None:
+    from posts.models import MediaAttachment
+    from posts.tasks import discard_abandoned_uploads
+
+    author = make_account("planner")
+    kept = upload_media(author, jpeg_upload((30, 30)))
+    dropped = upload_media(author, jpeg_upload((30, 30)))
+    actions.schedule(
+        author, text="later", media=[kept], scheduled_at=timezone.now() + dt.timedelta(days=3)
+    )
+    MediaAttachment.objects.filter(pk__in=[kept.pk, dropped.pk]).update(
+        created_at=timezone.now() - dt.timedelta(days=2)
+    )
+    discard_abandoned_uploads.call_local()
+    assert MediaAttachment.objects.filter(pk=kept.pk).exists()
+    assert not MediaAttachment.objects.filter(pk=dropped.pk).exists()
