@@ -33,6 +33,7 @@ from mastodon import scopes as scope_rules
 from plaza.errors import ActionError
 
 Auth = Literal["user", "optional", "app", "none"]
+MAX_ID = 2**63 - 1
 
 
 class ApiRequest(HttpRequest):
@@ -95,6 +96,11 @@ class InputData:
                     merged[key] = values if len(values) > 1 or key.endswith("[]") else values[0]
                 return cls(merged, files)
         return cls(merged, request.FILES if request.method == "POST" else None)
+
+    def raw(self, key: str) -> Any:
+        """The value as sent (string, list or nested object), for parameters with their own
+        shape such as ``fields_attributes``."""
+        return self._raw(key)
 
     def _raw(self, key: str) -> Any:
         if key in self._values:
@@ -164,7 +170,8 @@ class InputData:
             raise ApiError(f"{key} must be an id", 422)
         if number < 0:
             raise ApiError(f"{key} must be an id", 422)
-        return number
+        # Ids are signed 64-bit in the database; anything larger is past every id there is.
+        return min(number, MAX_ID)
 
     def array(self, key: str) -> list[str]:
         value = self._raw(key)
@@ -273,6 +280,21 @@ def endpoint(
         return wrapper
 
     return decorate
+
+
+def by_method(**handlers: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """One URL, one endpoint per HTTP method (each with its own scope)."""
+
+    @csrf_exempt
+    def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        handler = handlers.get((request.method or "GET").lower())
+        if handler is None:
+            response = error("Method not allowed", 405)
+            response["Allow"] = ", ".join(sorted(m.upper() for m in handlers))
+            return response
+        return handler(request, *args, **kwargs)
+
+    return view
 
 
 # --- paging -----------------------------------------------------------------------------

@@ -160,7 +160,7 @@ def _profile_fields(data: InputData) -> list[tuple[str, str]] | None:
     Clients send a JSON object keyed by index, a JSON list, or form keys like
     ``fields_attributes[0][name]`` (or ``fields_attributes[][name]``).
     """
-    raw = data._raw("fields_attributes")
+    raw = data.raw("fields_attributes")
     items: list[Any] = []
     if isinstance(raw, list):
         items = raw

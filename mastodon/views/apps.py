@@ -16,8 +16,9 @@ from django.http import JsonResponse
 from django.urls import URLPattern, URLResolver, path
 
 from mastodon import actions
-from mastodon.api import ApiError, ApiRequest, endpoint, error
+from mastodon.api import ApiError, ApiRequest, by_method, endpoint, error
 from mastodon.models import Application
+from mastodon.views.accounts import accounts_index
 
 
 def application_entity(app: Application, *, secret: str | None = None) -> dict[str, Any]:
@@ -150,5 +151,6 @@ def register_account(request: ApiRequest) -> Any:
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/apps", create_app),
     path("api/v1/apps/verify_credentials", verify_app_credentials),
-    path("api/v1/accounts", register_account),
+    # GET lists accounts by id (accounts module), POST registers a new one.
+    path("api/v1/accounts", by_method(get=accounts_index, post=register_account)),
 ]

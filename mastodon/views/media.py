@@ -14,9 +14,9 @@ from typing import Any
 from django.http import JsonResponse
 from django.urls import URLPattern, URLResolver, path
 
-from mastodon.api import ApiError, ApiRequest, endpoint
+from mastodon.api import ApiError, ApiRequest, by_method, endpoint
 from mastodon.entities.statuses import media_attachment
-from mastodon.views.statuses import by_method, parse_focus, path_id
+from mastodon.views.statuses import parse_focus, path_id
 from posts import media as media_actions
 from posts.models import MediaAttachment, MediaState
 

@@ -9,30 +9,17 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, path
 from django.utils import timezone
-from django.views.decorators.csrf import csrf_exempt
 
 from accounts.models import Account
-from mastodon.api import ApiError, ApiRequest, endpoint
+from mastodon.api import ApiError, ApiRequest, by_method, endpoint
 from plaza.ids import id_for_time
 from posts.models import Post
 
 FILTERS_LATER = "Filters arrive with issue 4: Plaza cannot keep them yet"
 LISTS_LATER = "Lists arrive with issue 4: Plaza cannot keep them yet"
 ACTIVITY_WEEKS = 12
-
-
-def _by_method(**views: Any) -> Any:
-    """One URL, one endpoint per method (each with its own scope)."""
-
-    @csrf_exempt
-    def dispatch(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        view = views.get(request.method or "GET") or next(iter(views.values()))
-        return view(request, *args, **kwargs)
-
-    return dispatch
 
 
 def _not_found(request: ApiRequest, *args: Any, **kwargs: Any) -> Any:
@@ -140,25 +127,23 @@ def _id_range(low: int, high: int | None) -> Q:
 
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("api/v1/filters", _by_method(GET=filters_list, POST=filters_create)),
+    path("api/v1/filters", by_method(get=filters_list, post=filters_create)),
     path(
         "api/v1/filters/<str:filter_id>",
-        _by_method(GET=filter_read, PUT=filter_write, DELETE=filter_write),
+        by_method(get=filter_read, put=filter_write, delete=filter_write),
     ),
-    path("api/v2/filters", _by_method(GET=filters_list, POST=filters_create)),
+    path("api/v2/filters", by_method(get=filters_list, post=filters_create)),
     path(
         "api/v2/filters/<str:filter_id>",
-        _by_method(GET=filter_read, PUT=filter_write, DELETE=filter_write),
+        by_method(get=filter_read, put=filter_write, delete=filter_write),
     ),
-    path("api/v2/filters/<str:filter_id>/keywords", _by_method(GET=filter_read, POST=filter_write)),
-    path("api/v2/filters/<str:filter_id>/statuses", _by_method(GET=filter_read, POST=filter_write)),
-    path("api/v1/lists", _by_method(GET=lists_list, POST=lists_create)),
-    path(
-        "api/v1/lists/<str:list_id>", _by_method(GET=list_read, PUT=list_write, DELETE=list_write)
-    ),
+    path("api/v2/filters/<str:filter_id>/keywords", by_method(get=filter_read, post=filter_write)),
+    path("api/v2/filters/<str:filter_id>/statuses", by_method(get=filter_read, post=filter_write)),
+    path("api/v1/lists", by_method(get=lists_list, post=lists_create)),
+    path("api/v1/lists/<str:list_id>", by_method(get=list_read, put=list_write, delete=list_write)),
     path(
         "api/v1/lists/<str:list_id>/accounts",
-        _by_method(GET=list_read, POST=list_write, DELETE=list_write),
+        by_method(get=list_read, post=list_write, delete=list_write),
     ),
     path("api/v1/announcements", announcements),
     path("api/v1/announcements/<str:announcement_id>/dismiss", announcement_write),

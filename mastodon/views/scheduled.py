@@ -7,9 +7,9 @@ from typing import Any
 
 from django.urls import URLPattern, URLResolver, path
 
-from mastodon.api import ApiError, ApiRequest, endpoint, paging, with_link_header
+from mastodon.api import ApiError, ApiRequest, by_method, endpoint, paging, with_link_header
 from mastodon.entities import statuses as entities
-from mastodon.views.statuses import by_method, me, parse_when, path_id
+from mastodon.views.statuses import me, parse_when, path_id
 from studio import actions as studio_actions
 from studio import queries as studio_queries
 from studio.models import ScheduledPost

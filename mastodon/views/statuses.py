@@ -23,19 +23,18 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404
 from django.urls import URLPattern, URLResolver, path
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.views.decorators.csrf import csrf_exempt
 
 from accounts.models import Account, Visibility
 from mastodon.api import (
     ApiError,
     ApiRequest,
     InputData,
+    by_method,
     endpoint,
-    error,
     ids_of,
     paging,
     with_link_header,
@@ -73,21 +72,6 @@ PLAZA_VISIBILITY = {
 }
 SENSITIVE_MEDIA_WARNING = "Sensitive media"
 _ID = re.compile(r"[0-9]{1,19}")
-
-
-def by_method(**handlers: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """One URL, one endpoint per HTTP method (each with its own scope)."""
-
-    @csrf_exempt
-    def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        handler = handlers.get((request.method or "GET").lower())
-        if handler is None:
-            response = error("Method not allowed", 405)
-            response["Allow"] = ", ".join(sorted(m.upper() for m in handlers))
-            return response
-        return handler(request, *args, **kwargs)
-
-    return view
 
 
 def path_id(raw: str) -> int:
