@@ -363,9 +363,26 @@ def suggested_accounts(viewer: Account | None, limit: int = 5) -> list[Account]:
     """Popular discoverable accounts the viewer doesn't follow, hasn't asked to follow, and
     isn't blocked from; never the viewer themselves. Most-followed first.
 
-    The instance-wide top list is cached; the per-viewer filter runs on those few ids. When
-    it leaves too few (a viewer who follows most of them), we ask the database directly.
+    Usually two short queries: the instance-wide top list is cached, one statement finds
+    which of those the viewer is already tied to, one loads the first ``limit`` others. When
+    that leaves too few (a viewer who follows most of them), we ask the database directly.
     """
+    top = cache.get("feeds:top_accounts")
+    if top is None:
+        top = list(
+            Account.objects.filter(discoverable=True)
+            .order_by("-followers_count", "-id")
+            .values_list("id", flat=True)[:TOP_ACCOUNTS_POOL]
+        )
+        cache.set("feeds:top_accounts", top, TOP_ACCOUNTS_CACHE_SECONDS)
+    if viewer is not None and top:
+        taken = _tied_or_hidden(viewer, top) | {viewer.pk}
+        top = [pk for pk in top if pk not in taken]
+    if len(top) >= limit:
+        # ``discoverable`` is checked again: the cached list may be a few minutes old.
+        by_id = Account.objects.filter(pk__in=top[:limit], discoverable=True).in_bulk()
+        if len(by_id) == limit:
+            return [by_id[pk] for pk in top[:limit]]
     qs = Account.objects.filter(discoverable=True)
     if viewer is not None:
         qs = (
@@ -376,19 +393,29 @@ def suggested_accounts(viewer: Account | None, limit: int = 5) -> list[Account]:
             .exclude(pk__in=Connection.objects.filter(account=viewer).values("other_id"))
             .exclude(pk__in=_hidden_ids(viewer))
         )
-    qs = qs.order_by("-followers_count", "-id")
-    top = cache.get("feeds:top_accounts")
-    if top is None:
-        top = list(
-            Account.objects.filter(discoverable=True)
-            .order_by("-followers_count", "-id")
-            .values_list("id", flat=True)[:TOP_ACCOUNTS_POOL]
-        )
-        cache.set("feeds:top_accounts", top, TOP_ACCOUNTS_CACHE_SECONDS)
-    found = list(qs.filter(pk__in=top)[:limit])
-    if len(found) < limit:
-        found = list(qs[:limit])
-    return found
+    return list(qs.order_by("-followers_count", "-id")[:limit])
+
+
+def _tied_or_hidden(viewer: Account, ids: list[int]) -> set[int]:
+    """Which of ``ids`` the viewer follows, asked to follow or connect with, is connected to,
+    blocks, is blocked by or mutes: one ``UNION ALL`` statement."""
+    marks = ", ".join(["%s"] * len(ids))
+    parts: list[str] = []
+    params: list[Any] = []
+    for model, owner, other in (
+        (Follow, "follower_id", "target_id"),
+        (FollowRequest, "requester_id", "target_id"),
+        (ConnectionRequest, "requester_id", "target_id"),
+        (Connection, "account_id", "other_id"),
+        (Block, "account_id", "target_id"),
+        (Block, "target_id", "account_id"),
+        (Mute, "account_id", "target_id"),
+    ):
+        parts.append(f"SELECT {other} FROM {_t(model)} WHERE {owner} = %s AND {other} IN ({marks})")
+        params += [viewer.pk, *ids]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return {row[0] for row in cursor.fetchall()}
 
 
 # --- Mastodon API filters -------------------------------------------------------------------

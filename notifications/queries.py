@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import Account
@@ -21,8 +22,24 @@ MAX_GROUP_ACTORS = 3
 
 
 def unread_count(account: Account) -> int:
-    """How many notifications ``account`` has not read yet (from accounts it still hears)."""
-    return _visible(account).filter(read_at__isnull=True).count()
+    """How many notifications ``account`` has not read yet (from accounts it still hears).
+
+    Hand-written SQL, the same rule as :func:`_visible`: every page's navigation shows this
+    count, and the ORM took longer to build the statement than the database to run it.
+    """
+    notification, block, mute = (
+        connection.ops.quote_name(m._meta.db_table) for m in (Notification, Block, Mute)
+    )
+    sql = (
+        f"SELECT COUNT(*) FROM {notification} WHERE recipient_id = %s AND read_at IS NULL "
+        f"AND actor_id NOT IN (SELECT target_id FROM {block} WHERE account_id = %s "
+        f"UNION SELECT account_id FROM {block} WHERE target_id = %s "
+        f"UNION SELECT target_id FROM {mute} WHERE account_id = %s AND notifications = %s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [account.pk, account.pk, account.pk, account.pk, True])
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
 
 
 def _visible(recipient: Account) -> QuerySet[Notification]:

@@ -16,11 +16,13 @@ is visible only when the post it carries is.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.query import ModelIterable
 
 from accounts.models import Account, Visibility
 from network.models import Block, Connection, Follow
@@ -104,27 +106,85 @@ class PostCard:
 
 
 def with_related(qs: QuerySet[Post]) -> QuerySet[Post]:
-    """Everything a post card needs, in a fixed number of queries whatever the page size."""
-    media = MediaAttachment.objects.order_by("position", "id")
-    return qs.select_related(
-        "author",
-        "in_reply_to_account",
-        "reshare_of__author",
-        "reshare_of__in_reply_to_account",
-        "quote_of__author",
-        "reshare_of__quote_of__author",
-    ).prefetch_related(
-        Prefetch("media", queryset=media),
-        Prefetch("reshare_of__media", queryset=media),
-        Prefetch("quote_of__media", queryset=media),
-    )
+    """Everything a post card needs, in a fixed number of queries whatever the page size.
+
+    When the queryset is evaluated, each post comes with its author and the account it
+    replies to, the post it reshares and the post it (or that reshared post) quotes, with
+    their authors, and the media of all of them (ordered), as ``post.media.all()``.
+    """
+    qs = qs.all()
+    qs._iterable_class = _WithRelatedIterable
+    return qs
+
+
+class _WithRelatedIterable(ModelIterable):
+    """Posts, then what their cards show loaded in bulk by :func:`load_related`.
+
+    Plain ``pk IN (...)`` queries instead of ``select_related`` joins and ``Prefetch``: on a
+    40-post home page the ORM spent ~2 ms compiling the six-way join and ~1.5 ms building
+    per-post prefetch querysets, several times what SQLite spent running the queries.
+    """
+
+    def __iter__(self) -> Iterator[Post]:
+        posts = list(super().__iter__())
+        load_related(posts)
+        return iter(posts)
+
+
+def load_related(posts: Sequence[Post]) -> None:
+    """Attach to ``posts`` (already loaded) what :func:`with_related` attaches: at most four
+    queries (reshared and quoted posts, what reshared posts quote, accounts, media)."""
+    if not posts:
+        return
+    loaded: dict[int, Post] = {p.pk: p for p in posts}
+    reshared = {p.reshare_of_id for p in posts if p.reshare_of_id is not None}
+    _load_posts(loaded, [*reshared, *(p.quote_of_id for p in posts)])
+    # A reshared post shows what it quotes too.
+    originals = [loaded[pk] for pk in reshared if pk in loaded]
+    _load_posts(loaded, {p.quote_of_id for p in originals})
+    for post in [*posts, *originals]:
+        _cache(post, "reshare_of", loaded.get(post.reshare_of_id or 0))
+        _cache(post, "quote_of", loaded.get(post.quote_of_id or 0))
+    account_ids = {p.author_id for p in loaded.values()}
+    account_ids |= {p.in_reply_to_account_id for p in loaded.values() if p.in_reply_to_account_id}
+    accounts = Account.objects.in_bulk(account_ids)
+    for p in loaded.values():
+        _cache(p, "author", accounts.get(p.author_id))
+        _cache(p, "in_reply_to_account", accounts.get(p.in_reply_to_account_id or 0))
+    media: dict[int, list[MediaAttachment]] = {pk: [] for pk in loaded}
+    for m in MediaAttachment.objects.filter(post_id__in=list(loaded)).order_by("position", "id"):
+        media[m.post_id].append(m)  # type: ignore[index]
+    base = MediaAttachment.objects.order_by("position", "id")
+    for pk, items in media.items():
+        post = loaded[pk]
+        for m in items:
+            _cache(m, "post", post)
+        # What Django's own prefetch stores, built as related managers build it: the post
+        # filter is deferred, applied only if someone queries again (``media.filter(...)``).
+        cached: Any = base.all()  # Django-internal attributes follow
+        cached._deferred_filter = (False, (), {"post_id": pk})
+        cached._result_cache = items
+        cached._prefetch_done = True
+        post.__dict__.setdefault("_prefetched_objects_cache", {})["media"] = cached
+
+
+def _cache(obj: Any, name: str, value: Any) -> None:
+    # What select_related does: the related object goes into the instance's field cache.
+    obj._state.fields_cache[name] = value
+
+
+def _load_posts(loaded: dict[int, Post], ids: Iterable[int | None]) -> None:
+    """Add the posts among ``ids`` that ``loaded`` lacks (one query, none if it lacks none)."""
+    missing = [i for i in ids if i is not None and i not in loaded]
+    if missing:
+        loaded.update((post.pk, post) for post in Post.objects.filter(pk__in=missing))
 
 
 def cards(viewer: Account | None, posts: Sequence[Post]) -> list[PostCard]:
     """Turn posts (loaded with :func:`with_related`) into cards for ``viewer``.
 
-    Runs a fixed number of queries (likes, bookmarks, reshares, pins, quote visibility),
-    whatever the number of posts.
+    Runs at most two queries whatever the number of posts: the viewer's likes, bookmarks,
+    reshares and pins in one, and which quoted posts the viewer may see when there are any.
     """
     shown_ids = [p.reshare_of_id or p.pk for p in posts]
     quote_ids: set[int] = set()
@@ -138,26 +198,9 @@ def cards(viewer: Account | None, posts: Sequence[Post]) -> list[PostCard]:
     pinned: set[int] = set()
     visible_quotes: set[int] = set()
     if viewer is not None and shown_ids:
-        liked = set(
-            Like.objects.filter(account=viewer, post_id__in=shown_ids).values_list(
-                "post_id", flat=True
-            )
-        )
-        bookmarked = set(
-            Bookmark.objects.filter(account=viewer, post_id__in=shown_ids).values_list(
-                "post_id", flat=True
-            )
-        )
-        reshared = set(
-            Post.objects.filter(author=viewer, reshare_of_id__in=shown_ids).values_list(
-                "reshare_of_id", flat=True
-            )
-        )
-        pinned = set(
-            Pin.objects.filter(account=viewer, post_id__in=shown_ids).values_list(
-                "post_id", flat=True
-            )
-        )
+        marks = {"like": liked, "bookmark": bookmarked, "reshare": reshared, "pin": pinned}
+        for kind, post_id in _viewer_marks(viewer, shown_ids):
+            marks[kind].add(post_id)
     if quote_ids:
         visible_quotes = set(
             visible_posts(viewer).filter(pk__in=quote_ids).values_list("id", flat=True)
@@ -181,6 +224,28 @@ def cards(viewer: Account | None, posts: Sequence[Post]) -> list[PostCard]:
             )
         )
     return result
+
+
+def _viewer_marks(viewer: Account, post_ids: Sequence[int]) -> list[tuple[str, int]]:
+    """Which of ``post_ids`` the viewer liked, bookmarked, reshared and pinned, as
+    ``(kind, post_id)`` rows: one ``UNION ALL`` statement instead of four queries."""
+    ids = list(dict.fromkeys(post_ids))
+    marks = ", ".join(["%s"] * len(ids))
+    parts, params = [], []
+    for kind, model, column, owner in (
+        ("like", Like, "post_id", "account_id"),
+        ("bookmark", Bookmark, "post_id", "account_id"),
+        ("reshare", Post, "reshare_of_id", "author_id"),
+        ("pin", Pin, "post_id", "account_id"),
+    ):
+        table = connection.ops.quote_name(model._meta.db_table)
+        parts.append(
+            f"SELECT '{kind}', {column} FROM {table} WHERE {owner} = %s AND {column} IN ({marks})"
+        )
+        params += [viewer.pk, *ids]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return [(str(kind), int(post_id)) for kind, post_id in cursor.fetchall()]
 
 
 def thread(viewer: Account | None, post: Post) -> tuple[list[Post], list[Post]]:
