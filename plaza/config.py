@@ -32,6 +32,7 @@ class PlazaSettings(BaseSettings):
     email_backend: str = "django.core.mail.backends.console.EmailBackend"
     default_from_email: str = "Plaza <noreply@localhost>"
     instance_name: str = "Plaza"
+    web_threads: int = Field(default=4, description="threads per web process for page/API requests")
     registrations_open: bool = Field(default=True, description="anyone may sign up (web and API)")
     # Accounts with more followers than this are not fanned out on write; their posts are
     # pulled into followers' home feeds at read time instead.

@@ -91,6 +91,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "plaza.sqlite3",
+            # Web threads are long-lived (plaza/asgi.py): keep their connections open.
+            "CONN_MAX_AGE": 600,
+            "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 # WAL lets the web server read while the task consumer writes; IMMEDIATE makes
                 # writers queue on the lock instead of failing with "database is locked".
