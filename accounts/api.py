@@ -21,7 +21,7 @@ from network.queries import is_blocked_either_way, relationship
 from plaza.api import ERRORS, InputSchema, TokenAuth, account_of, parse_id, viewer_of
 from plaza.errors import NotFound
 
-router = Router(auth=TokenAuth("accounts"))
+router: Router = Router(auth=TokenAuth("accounts"))
 PUBLIC = TokenAuth("accounts", optional=True)
 
 # Mirrors accounts.models.Visibility (a test keeps them equal).

@@ -18,7 +18,7 @@ from plaza.api import ERRORS, TokenAuth, account_of, page_key, viewer_of
 from plaza.errors import NotFound
 from posts.api import PostOut, to_posts
 
-router = Router(auth=TokenAuth("statuses"))
+router: Router = Router(auth=TokenAuth("statuses"))
 PUBLIC = TokenAuth("statuses", optional=True)
 TAG_RE = re.compile(r"^\w{1,100}$")
 

@@ -28,6 +28,7 @@ from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.oauth2 import Server
 from oauthlib.oauth2.rfc6749.grant_types.authorization_code import code_challenge_method_s256
 
+from accounts.signals import LOGGED_IN_AT_KEY
 from mastodon import scopes as scope_rules
 from mastodon.models import OOB_REDIRECT_URI
 
@@ -117,6 +118,24 @@ class JsonOAuthBodyMiddleware:
         return response
 
 
+class ApiTrailingSlashMiddleware:
+    """Answer ``/api/v1/instance/`` like ``/api/v1/instance``, as Mastodon (Rails) does.
+
+    Mastodon.py requests some paths with a trailing slash; a 404 there sends its version
+    check into endless recursion. Plaza's native API (``/api/plaza/``) has its own routes.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        path = request.path_info
+        if len(path) > 1 and path.endswith("/") and path.startswith(("/api/v1/", "/api/v2/")):
+            request.path_info = path.rstrip("/")
+            request.path = request.path[: len(request.path) - (len(path) - len(request.path_info))]
+        return self.get_response(request)
+
+
 def _is_oauth_login(request: HttpRequest) -> bool:
     return request.path == "/login" and "/oauth/authorize" in request.GET.get("next", "")
 
@@ -182,6 +201,16 @@ def describe_scopes(scopes: list[str]) -> list[dict[str, Any]]:
     return items
 
 
+FRESH_LOGIN_SECONDS = 120
+
+
+def _just_logged_in(request: HttpRequest) -> bool:
+    """Whether the person logged in moments ago (so ``force_login`` is already satisfied:
+    an anonymous visitor is sent to log in first, then comes back with the same URL)."""
+    logged_in_at = request.session.get(LOGGED_IN_AT_KEY)
+    return logged_in_at is not None and time.time() - float(logged_in_at) < FRESH_LOGIN_SECONDS
+
+
 class AuthorizeView(oauth_views.AuthorizationView):
     """The consent page, with Mastodon's ``force_login`` and the out-of-band code page."""
 
@@ -189,15 +218,12 @@ class AuthorizeView(oauth_views.AuthorizationView):
     server_class = PlazaOAuthServer
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.GET.get("force_login") in ("true", "1", "True") and not request.session.get(
-            "oauth_fresh_login"
-        ):
+        if request.GET.get("force_login") in ("true", "1", "True") and not _just_logged_in(request):
             # Log out, then come back here (without force_login) after logging in again.
             query = {k: v for k, v in request.GET.items() if k != "force_login"}
             logout(request)
             target = f"{request.path}?{urlencode(query)}"
             return redirect(f"{reverse('accounts:login')}?{urlencode({'next': target})}")
-        request.session.pop("oauth_fresh_login", None)
         if "+" in request.GET.get("scope", ""):
             # Some clients join scopes with a literal "+"; oauthlib splits on spaces only.
             params = request.GET.copy()

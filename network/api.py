@@ -27,7 +27,7 @@ from network import actions, queries
 from plaza.api import ERRORS, InputSchema, TokenAuth, account_of, page_key, viewer_of
 from plaza.errors import ActionError, NotAllowed
 
-router = Router(auth=TokenAuth("follows"))
+router: Router = Router(auth=TokenAuth("follows"))
 PUBLIC = TokenAuth("follows", optional=True)
 BLOCKS = TokenAuth("blocks")
 MUTES = TokenAuth("mutes")

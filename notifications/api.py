@@ -12,7 +12,7 @@ from accounts.api import AccountOut, to_account
 from notifications import actions, queries
 from plaza.api import ERRORS, InputSchema, TokenAuth, account_of, page_key
 
-router = Router(auth=TokenAuth("notifications"))
+router: Router = Router(auth=TokenAuth("notifications"))
 
 # Mirrors notifications.models.NotificationKind (a test keeps them equal).
 KindName = Literal[

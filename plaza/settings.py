@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.TimezoneMiddleware",
     "mastodon.oauth.JsonOAuthBodyMiddleware",
+    "mastodon.oauth.ApiTrailingSlashMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

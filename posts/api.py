@@ -35,7 +35,7 @@ from posts.queries import (
     with_related,
 )
 
-router = Router(auth=TokenAuth("statuses"))
+router: Router = Router(auth=TokenAuth("statuses"))
 PUBLIC = TokenAuth("statuses", optional=True)
 LIKES = TokenAuth("favourites")
 BOOKMARKS = TokenAuth("bookmarks")

@@ -45,6 +45,7 @@ def schedule(
     quote_of: Post | None = None,
     media: Sequence[MediaAttachment] = (),
     now: dt.datetime | None = None,
+    application_id: int = 0,
 ) -> ScheduledPost:
     """Keep a post to publish at ``scheduled_at`` (at least five minutes from ``now``).
 
@@ -87,6 +88,7 @@ def schedule(
         quote_of_id=quote_of.pk if quote_of else None,
         media_ids=media_ids,
         scheduled_at=scheduled_at,
+        application_id=application_id,
     )
 
 

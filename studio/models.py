@@ -35,6 +35,8 @@ class ScheduledPost(models.Model):
         default=list, blank=True, help_text="MediaAttachment ids, in order"
     )
     scheduled_at = models.DateTimeField()
+    # The API client that scheduled it (Mastodon's ScheduledStatus reports it); 0: the web UI.
+    application_id = models.BigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     state = models.CharField(
         max_length=16, choices=ScheduledState.choices, default=ScheduledState.SCHEDULED

@@ -141,7 +141,6 @@ def _content(
         "sensitive": bool(post.content_warning),
         "spoiler_text": post.content_warning,
         "media_attachments": [media_attachment(m) for m in media],
-        "application": None,
         "mentions": [
             {
                 "id": str(account_id),
@@ -242,8 +241,8 @@ def statuses(viewer: Account | None, posts: Sequence[Post]) -> list[dict[str, An
             "pinned": card.pinned if viewer and card.shown.author_id == viewer.pk else None,
             "muted": card.shown.author_id in extras.muted if viewer else None,
         }
-        if viewer is None:
-            state = {k: v for k, v in state.items() if v is not None}
+        # Unknown states are left out (pinned exists only for one's own posts).
+        state = {k: v for k, v in state.items() if v is not None}
         inner.update({k: v for k, v in state.items()})
         if card.reshared_by is None:
             out.append(inner)
@@ -294,7 +293,6 @@ def status_edits(post: Post) -> list[dict[str, Any]]:
                 "sensitive": bool(old.content_warning),
                 "created_at": iso(old.created_at),
                 "account": author,
-                "poll": None,
                 "media_attachments": media,
                 "emojis": [],
             }
@@ -306,7 +304,6 @@ def status_edits(post: Post) -> list[dict[str, Any]]:
             "sensitive": bool(post.content_warning),
             "created_at": iso(post.edited_at or post.created_at),
             "account": author,
-            "poll": None,
             "media_attachments": media,
             "emojis": [],
         }
@@ -330,7 +327,7 @@ def scheduled_status(scheduled: ScheduledPost, media: dict[int, MediaAttachment]
             "in_reply_to_id": str(scheduled.in_reply_to_id) if scheduled.in_reply_to_id else None,
             "quoted_status_id": str(scheduled.quote_of_id) if scheduled.quote_of_id else None,
             "language": None,
-            "application_id": None,
+            "application_id": scheduled.application_id,
             "scheduled_at": None,
             "idempotency": None,
             "with_rate_limit": False,

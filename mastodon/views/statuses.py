@@ -240,6 +240,7 @@ def _create(request: ApiRequest, account: Account) -> tuple[int, dict[str, Any] 
             in_reply_to=in_reply_to,
             quote_of=quote_of,
             media=media,
+            application_id=getattr(request.token, "application_id", None) or 0,
         )
         return scheduled.pk, entities.scheduled_status(scheduled, {m.pk: m for m in media})
     post = actions.publish(

@@ -67,3 +67,10 @@ def test_webfinger_and_host_meta(client):
         == 404
     )
     assert "lrdd" in client.get("/.well-known/host-meta").content.decode()
+
+
+def test_trailing_slash_is_the_same_endpoint(client):
+    # Mastodon.py asks for /api/v1/instance/ (with the slash); a 404 there sends its version
+    # check into endless recursion.
+    assert client.get("/api/v1/instance/").status_code == 200
+    assert client.get("/api/v2/instance/").json()["version"].startswith("4.")

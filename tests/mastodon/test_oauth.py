@@ -364,9 +364,18 @@ def test_plus_separated_scopes(app, alice):
     assert set(body["scope"].split()) == {"read", "write"}
 
 
+def _logged_in_long_ago(client: Client) -> None:
+    from accounts.signals import LOGGED_IN_AT_KEY
+
+    session = client.session
+    session[LOGGED_IN_AT_KEY] = 0
+    session.save()
+
+
 def test_force_login_logs_out_first(app, alice):
     client = Client()
     client.force_login(alice.user)
+    _logged_in_long_ago(client)
     response = client.get(authorize_url(app, force_login="true", state="f"))
     assert response.status_code == 302
     assert response["Location"].startswith("/login?")
@@ -654,3 +663,20 @@ def test_code_exchange_with_extra_scope_param_like_mastodon_py(app, alice):
     )
     assert response.status_code == 200, response.content
     assert set(response.json()["scope"].split()) == {"read", "write"}
+
+
+def test_force_login_asks_an_anonymous_visitor_to_log_in_once(app, alice):
+    from tests.factories import PASSWORD
+
+    client = Client()
+    url = authorize_url(app, force_login="true", state="once")
+    first = client.get(url)
+    assert first["Location"].startswith("/login?")
+    next_url = parse_qs(urlsplit(first["Location"]).query)["next"][0]
+    logged_in = client.post(
+        "/login?" + urlencode({"next": next_url}), {"username": "alice", "password": PASSWORD}
+    )
+    assert logged_in.status_code == 302
+    page = client.get(logged_in["Location"])
+    assert page.status_code == 200  # the consent page, not a second log-in
+    assert "@alice" in page.content.decode()
