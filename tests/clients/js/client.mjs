@@ -402,6 +402,9 @@ scenarios.timelines = async (config) => {
   const bobMe = await bob.v1.accounts.verifyCredentials();
   await alice.v1.accounts.$select(bobMe.id).follow();
   const tag = "mastotimeline";
+  // Two public posts of its own, so paging the public timeline by one always has two pages
+  // whatever else this server holds.
+  await bob.v1.statuses.create({ status: "An earlier public post from masto.js", visibility: "public" });
   const status = await bob.v1.statuses.create({ status: `Timelines from masto.js #${tag}`, visibility: "public" });
   const ids = (list) => list.map((s) => s.id);
   const home = await waitFor(async () => {
