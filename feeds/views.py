@@ -8,6 +8,7 @@ everything else gets the full page, so reading works without JavaScript.
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
@@ -49,12 +50,28 @@ def _next_url(request: HttpRequest, page: FeedPage, **extra: str) -> str:
     return f"{request.path}?{urlencode(params)}"
 
 
+class Aside:
+    """The right panel's data (who to follow, trending tags), loaded only when rendered.
+
+    ``feeds/_aside.html`` caches its HTML per viewer for a minute, so most page views never
+    touch these queries.
+    """
+
+    def __init__(self, viewer: Account | None) -> None:
+        self.viewer = viewer
+
+    @cached_property
+    def suggestions(self) -> list[Account]:
+        return list(queries.suggested_accounts(self.viewer, limit=5))
+
+    @cached_property
+    def trending(self) -> list[Any]:
+        return list(queries.trending_hashtags(limit=8))
+
+
 def aside_context(viewer: Account | None) -> dict[str, Any]:
     """What ``feeds/_aside.html`` (who to follow, trending tags) needs; other pages may use it."""
-    return {
-        "suggestions": queries.suggested_accounts(viewer, limit=5),
-        "trending": queries.trending_hashtags(limit=8),
-    }
+    return {"aside": Aside(viewer)}
 
 
 def _render_feed(
