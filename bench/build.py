@@ -1,9 +1,11 @@
-"""Build the synthetic benchmark network straight into a SQLite file.
+"""Build the synthetic benchmark network straight into a SQLite file or a PostgreSQL database.
 
-The schema comes from ``manage.py migrate``; rows go in through the plain :mod:`sqlite3`
-module with ``executemany`` in big transactions and ``PRAGMA synchronous=OFF`` (a crash
-mid-build just means rebuilding). Table and column names come from the Django models, so
-the builder follows schema changes. See ``bench/README.md`` for what is materialized.
+The schema comes from ``manage.py migrate``. On SQLite rows go in through the plain
+:mod:`sqlite3` module with ``executemany`` in big transactions and ``PRAGMA synchronous=OFF``;
+on PostgreSQL through psycopg 3's ``COPY ... FROM STDIN`` with foreign-key triggers off during
+the load (:class:`PgSink`). A crash mid-build just means rebuilding. Table and column names
+come from the Django models, so the builder follows schema changes. See ``bench/README.md``
+for what is materialized.
 """
 
 from __future__ import annotations
@@ -103,7 +105,8 @@ def _sql_value(value: Any) -> Any:
 
 
 class Table:
-    """``INSERT`` of chosen fields per row; every other column gets its model default."""
+    """The columns written for a model: the chosen fields per row, then every other column
+    with its model default (the same constant on every row)."""
 
     def __init__(self, model: type[models.Model], varying: Sequence[str], now: dt.datetime) -> None:
         meta = model._meta
@@ -124,22 +127,107 @@ class Table:
             else:
                 consts.append("")  # CharField/TextField without default: blank
         self.consts = tuple(consts)
-        cols = [f.column for f in fields] + [f.column for f in rest]  # type: ignore[union-attr]
+        self.columns = [f.column for f in fields] + [f.column for f in rest]  # type: ignore[union-attr]
         self.name = meta.db_table
-        quoted = ", ".join(f'"{c}"' for c in cols)
-        marks = ", ".join("?" * len(cols))
-        self.sql = f'INSERT INTO "{self.name}" ({quoted}) VALUES ({marks})'
 
-    def insert(
-        self, db: sqlite3.Connection, rows: Iterable[Sequence[Any]], total: int, label: str
-    ) -> None:
+
+class Sink:
+    """Where the builder's rows go: a database connection and how to bulk-load into it."""
+
+    def write(self, table: Table, rows: list[tuple[Any, ...]]) -> None:
+        raise NotImplementedError
+
+    def execute(self, sql: str, args: Sequence[Any] = ()) -> None:
+        raise NotImplementedError
+
+    def scalar(self, sql: str) -> Any:
+        raise NotImplementedError
+
+    def commit(self) -> None:
+        raise NotImplementedError
+
+    def finish(self) -> None:
+        """After the last row: whatever the database needs before it is queried."""
+
+    def insert(self, table: Table, rows: Iterable[Sequence[Any]], total: int, label: str) -> None:
         bar = tqdm(total=total, desc=f"{label:<14}", unit=" rows", unit_scale=True, leave=False)
         it = iter(rows)
         while chunk := list(itertools.islice(it, BATCH)):
-            db.executemany(self.sql, [(*r, *self.consts) for r in chunk])
+            self.write(table, [(*r, *table.consts) for r in chunk])
             bar.update(len(chunk))
         bar.close()
-        db.commit()
+        self.commit()
+
+
+class SqliteSink(Sink):
+    """``executemany`` in 50,000-row transactions, ``synchronous=OFF`` (a crash = a rebuild)."""
+
+    def __init__(self, path: Path) -> None:
+        self.db = connect(path)
+
+    def write(self, table: Table, rows: list[tuple[Any, ...]]) -> None:
+        quoted = ", ".join(f'"{c}"' for c in table.columns)
+        marks = ", ".join("?" * len(table.columns))
+        self.db.executemany(f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})', rows)
+
+    def execute(self, sql: str, args: Sequence[Any] = ()) -> None:
+        self.db.execute(sql, tuple(args))
+
+    def scalar(self, sql: str) -> Any:
+        return self.db.execute(sql).fetchone()[0]
+
+    def commit(self) -> None:
+        self.db.commit()
+
+    def finish(self) -> None:
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.close()
+
+
+class PgSink(Sink):
+    """psycopg 3 ``COPY ... FROM STDIN`` (text format: PostgreSQL parses each value as its
+    column's type). Foreign-key triggers are off for the load (``session_replication_role =
+    replica``, the cluster is the bench's own and we are its superuser): the builder writes
+    consistent rows, and checking 5 million references one by one would double the build.
+    ``finish`` moves the id sequences past the explicit ids and runs ``ANALYZE``."""
+
+    def __init__(self, url: str) -> None:
+        import psycopg
+
+        self.db = psycopg.connect(url)
+        self.db.execute("SET session_replication_role = replica")
+        self.db.execute("SET synchronous_commit = off")
+        self.db.execute("SET TIME ZONE 'UTC'")  # the builder's timestamps are naive UTC
+        self.db.execute("SET maintenance_work_mem = '256MB'")
+
+    def write(self, table: Table, rows: list[tuple[Any, ...]]) -> None:
+        quoted = ", ".join(f'"{c}"' for c in table.columns)
+        with self.db.cursor() as cur, cur.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as cp:
+            for row in rows:
+                cp.write_row(row)
+
+    def execute(self, sql: str, args: Sequence[Any] = ()) -> None:
+        self.db.execute(sql.replace("?", "%s"), tuple(args))
+
+    def scalar(self, sql: str) -> Any:
+        row = self.db.execute(sql).fetchone()
+        return row[0] if row else None
+
+    def commit(self) -> None:
+        self.db.commit()
+
+    def finish(self) -> None:
+        for model in (User, Hashtag):  # the only tables written with explicit serial ids
+            table = model._meta.db_table
+            self.db.execute(
+                f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
+                f'(SELECT MAX(id) FROM "{table}"))'
+            )
+        self.db.execute("SET session_replication_role = DEFAULT")
+        self.db.commit()
+        self.db.autocommit = True
+        self.db.execute("ANALYZE")
+        self.db.close()
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -184,12 +272,13 @@ def _follows(rng: random.Random, p: Params) -> list[list[int]]:
     return following
 
 
-def build(path: Path, p: Params) -> Built:
-    """Fill the (migrated, empty) database at ``path`` with the network described by ``p``."""
+def build(target: Path | Sink, p: Params) -> Built:
+    """Fill the (migrated, empty) database -- a SQLite file or a :class:`Sink` -- with the
+    network described by ``p``."""
     rng = random.Random(p.seed)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     start = now - dt.timedelta(days=p.days)
-    db = connect(path)
+    db = target if isinstance(target, Sink) else SqliteSink(target)
     n = p.accounts
 
     following = _follows(rng, p)
@@ -231,8 +320,8 @@ def build(path: Path, p: Params) -> Built:
 
     users = Table(User, ["id", "username", "email", "password", "date_joined"], now)
     password = "!bench"  # unusable: sessions are made directly, nobody logs in with a form
-    users.insert(
-        db,
+    db.insert(
+        users,
         ((i + 1, f"u{i}", f"u{i}@bench.test", password, _sql_value(now)) for i in range(n)),
         n,
         "users",
@@ -253,8 +342,8 @@ def build(path: Path, p: Params) -> Built:
         ],
         now,
     )  # fmt: skip
-    accounts.insert(
-        db,
+    db.insert(
+        accounts,
         (
             (
                 account_ids[i], i + 1, f"u{i}", f"Bench Person {i}",
@@ -269,8 +358,8 @@ def build(path: Path, p: Params) -> Built:
     )  # fmt: skip
     follows = Table(Follow, ["follower", "target", "created_at"], now)
     before = _sql_value(start - dt.timedelta(days=1))
-    follows.insert(
-        db,
+    db.insert(
+        follows,
         (
             (account_ids[i], account_ids[t], before)
             for i, targets in enumerate(following)
@@ -312,14 +401,16 @@ def build(path: Path, p: Params) -> Built:
                 _sql_value(times[i]),
             )
 
-    posts.insert(db, post_rows(), p.posts, "posts")
-    db.executemany(
-        f'INSERT INTO "{Hashtag._meta.db_table}" (id, name, created_at) VALUES (?, ?, ?)',
+    db.insert(posts, post_rows(), p.posts, "posts")
+    db.insert(
+        Table(Hashtag, ["id", "name", "created_at"], now),
         [(k + 1, t, _sql_value(start)) for k, t in enumerate(TAGS)],
+        len(TAGS),
+        "hashtags",
     )
     tags = Table(PostHashtag, ["post", "hashtag"], now)
-    tags.insert(
-        db,
+    db.insert(
+        tags,
         ((post_ids[i], tag_of[i] + 1) for i in range(p.posts) if kind[i] != 2),
         p.posts,
         "post hashtags",
@@ -354,21 +445,20 @@ def build(path: Path, p: Params) -> Built:
                 return
 
     entries = Table(HomeFeedEntry, ["owner", "post", "source"], now)
-    entries.insert(
-        db,
+    db.insert(
+        entries,
         (row for owner in measured for row in feed(owner)),
         len(measured) * p.feed_depth,
         "home feeds",
     )
     counts = {
-        name: db.execute(f'SELECT COUNT(*) FROM "{model._meta.db_table}"').fetchone()[0]
+        name: int(db.scalar(f'SELECT COUNT(*) FROM "{model._meta.db_table}"'))
         for name, model in (
             ("accounts", Account), ("follows", Follow), ("posts", Post),
             ("home_feed_entries", HomeFeedEntry), ("post_hashtags", PostHashtag),
         )
     }  # fmt: skip
-    db.execute("PRAGMA journal_mode=WAL")
-    db.close()
+    db.finish()
     return Built(
         params=asdict(p),
         celebrity_id=account_ids[0],

@@ -1,15 +1,18 @@
 #!/usr/bin/env python
 """``make bench``: build (or reuse) the synthetic network, start the real server, measure.
 
+On SQLite and, when PostgreSQL server binaries are installed, on PostgreSQL (``--db``).
 Scenarios, each bounded in request count and wall time, talking only to 127.0.0.1:
 
 a) home feed: ``GET /?limit=40`` as measured accounts, 2 concurrent clients: p50/p99, req/s;
 b) posting: ``POST /compose`` (the composer form), 2 concurrent clients: posts/s;
 c) fan-out: the 20,000-follower account posts through the composer; seconds until the post
-   is in every follower's home feed (the task consumer does the fan-out).
+   is in every follower's home feed (the task consumer does the fan-out);
+d) API home timeline: ``GET /api/v1/timelines/home?limit=40`` with OAuth tokens, 2 clients;
+e) API posting: ``POST /api/v1/statuses`` (form body), 2 concurrent clients: posts/s.
 
-Results are printed as a table with the targets beside them and written to
-``bench/results.json``. See ``bench/README.md``.
+Results are printed as a table (one section per database) with the targets beside them and
+written to ``bench/results.json``. See ``bench/README.md``.
 """
 
 from __future__ import annotations
@@ -18,16 +21,12 @@ import argparse
 import json
 import os
 import platform
-import random
 import signal
 import socket
-import sqlite3
-import statistics
 import subprocess
 import sys
-import threading
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,17 +38,44 @@ import httpx  # noqa: E402
 if TYPE_CHECKING:
     from bench.build import Built, Params
 
-TARGETS = {"home_p50_ms": 15.0, "home_p99_ms": 40.0, "fanout_s": 2.0}
+TARGETS = {
+    "home_p50_ms": 15.0,
+    "home_p99_ms": 40.0,
+    "fanout_s": 2.0,
+    "api_home_p50_ms": 15.0,
+    "api_home_p99_ms": 40.0,
+    "api_posts_per_s": 150.0,
+}
 DB_FILES = ("plaza.sqlite3", "plaza.sqlite3-wal", "plaza.sqlite3-shm")
 TASK_FILES = ("tasks.sqlite3", "tasks.sqlite3-wal", "tasks.sqlite3-shm")
 MARKER = "bench-build.json"
+DB_LABELS = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
 
 
-def bench_env(data_dir: Path) -> dict[str, str]:
-    """The environment for everything the bench starts: its own data dir, SQLite, real queue."""
+def bench_env(data_dir: Path, database_url: str | None = None) -> dict[str, str]:
+    """The environment for everything the bench starts: its own data dir, SQLite unless a
+    ``database_url`` is given, the real task queue."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PLAZA_")}
     env.update(PLAZA_DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="plaza.settings")
+    if database_url:
+        env["PLAZA_DATABASE_URL"] = database_url
     return env
+
+
+@dataclass
+class Target:
+    """One database the bench measures: its data dir (SQLite file or, for PostgreSQL, the
+    task queue and logs), its URL (PostgreSQL only) and the network built in it."""
+
+    db: str  # "sqlite" | "postgres"
+    data_dir: Path
+    built: Built
+    url: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def env(self) -> dict[str, str]:
+        return bench_env(self.data_dir, self.url)
 
 
 def migrate(data_dir: Path) -> None:
@@ -72,6 +98,7 @@ def prepare(data_dir: Path, params: Params, *, rebuild: bool = False) -> Built:
     built = None if rebuild else Built.load(marker)
     if built is not None and built.params == asdict(params) and (data_dir / DB_FILES[0]).exists():
         print(f"Reusing the network in {data_dir} (built with the same parameters).")
+        migrate(data_dir)  # tables added since the build (new apps' migrations)
         return built
     print(
         f"Building the network in {data_dir}: {params.accounts:,} accounts, {params.posts:,} posts."
@@ -87,50 +114,6 @@ def prepare(data_dir: Path, params: Params, *, rebuild: bool = False) -> Built:
     return built
 
 
-def reset_between_runs(data_dir: Path, built: Built) -> None:
-    """Drop what earlier runs posted and queued, so every run starts from the same network."""
-    from bench.build import connect
-    from feeds.models import HomeFeedEntry
-    from notifications.models import Notification
-    from posts.models import Mention, Post, PostHashtag
-
-    db = connect(data_dir / DB_FILES[0])
-    m = built.max_post_id
-    for model in (HomeFeedEntry, PostHashtag, Mention, Notification):
-        db.execute(f'DELETE FROM "{model._meta.db_table}" WHERE post_id > ?', (m,))
-    db.execute(f'DELETE FROM "{Post._meta.db_table}" WHERE id > ?', (m,))
-    db.execute('DELETE FROM "django_session"')
-    db.commit()
-    db.close()
-    for name in TASK_FILES:
-        (data_dir / name).unlink(missing_ok=True)
-
-
-def make_sessions(user_ids: list[int]) -> dict[int, str]:
-    """Logged-in sessions made the way ``django.contrib.auth.login`` makes them."""
-    import django
-
-    django.setup()
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
-    from accounts.models import User
-
-    keys: dict[int, str] = {}
-    for user in User.objects.filter(pk__in=user_ids):
-        s = SessionStore()
-        s[SESSION_KEY] = str(user.pk)
-        s[BACKEND_SESSION_KEY] = "accounts.backends.AccountModelBackend"
-        s[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        s.create()
-        assert s.session_key is not None
-        keys[user.pk] = s.session_key
-    from django.db import connection
-
-    connection.close()
-    return keys
-
-
 # --- processes -------------------------------------------------------------------------------
 
 
@@ -140,10 +123,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start(cmd: list[str], data_dir: Path, log: str) -> subprocess.Popen[bytes]:
-    out = open(data_dir / log, "ab")  # noqa: SIM115 - lives as long as the process
+def start(cmd: list[str], target: Target, log: str) -> subprocess.Popen[bytes]:
+    out = open(target.data_dir / log, "ab")  # noqa: SIM115 - lives as long as the process
     return subprocess.Popen(
-        cmd, cwd=ROOT, env=bench_env(data_dir), stdout=out, stderr=subprocess.STDOUT,
+        cmd, cwd=ROOT, env=target.env, stdout=out, stderr=subprocess.STDOUT,
         start_new_session=True,
     )  # fmt: skip
 
@@ -172,193 +155,171 @@ def wait_ready(base: str, timeout: float = 60) -> None:
     raise RuntimeError(f"the server at {base} did not become ready in {timeout:.0f} s")
 
 
-# --- scenarios -------------------------------------------------------------------------------
+# --- one run ---------------------------------------------------------------------------------
 
 
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-def _run_clients(
-    clients: int, requests: int, max_seconds: float, one: Any
-) -> tuple[list[float], int, float]:
-    """Run ``one(client, rng)`` (returns True on success) from ``clients`` threads, at most
-    ``requests`` times in all and for at most ``max_seconds``."""
-    latencies: list[float] = []
-    errors = 0
-    lock = threading.Lock()
-    budget = iter(range(requests))
-    deadline = time.monotonic() + max_seconds
-
-    def worker(seed: int) -> None:
-        nonlocal errors
-        rng = random.Random(seed)
-        with httpx.Client(timeout=30) as client:
-            while time.monotonic() < deadline:
-                with lock:
-                    if next(budget, None) is None:
-                        return
-                t0 = time.perf_counter()
-                ok = one(client, rng)
-                elapsed = time.perf_counter() - t0
-                with lock:
-                    if ok:
-                        latencies.append(elapsed)
-                    else:
-                        errors += 1
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=max_seconds + 60)
-    return latencies, errors, time.perf_counter() - started
-
-
-def measure_home(
-    base: str, sessions: list[str], requests: int, max_seconds: float
-) -> dict[str, Any]:
-    def one(client: httpx.Client, rng: random.Random) -> bool:
-        key = rng.choice(sessions)
-        r = client.get(f"{base}/?limit=40", headers={"Cookie": f"sessionid={key}"})
-        return r.status_code == 200
-
-    _run_clients(2, min(40, requests), max_seconds, one)  # warm-up: caches, connections
-    latencies, errors, wall = _run_clients(2, requests, max_seconds, one)
-    if not latencies:
-        return {"errors": errors}
-    return {
-        "requests": len(latencies),
-        "errors": errors,
-        "p50_ms": round(_percentile(latencies, 0.50) * 1000, 1),
-        "p99_ms": round(_percentile(latencies, 0.99) * 1000, 1),
-        "requests_per_s": round(len(latencies) / wall, 1),
-    }
-
-
-def csrf_token(client: httpx.Client, base: str, session: str) -> str:
-    r = client.get(f"{base}/compose", headers={"Cookie": f"sessionid={session}"})
-    r.raise_for_status()
-    token = r.cookies.get("csrftoken")
-    if not token:
-        raise RuntimeError("GET /compose set no csrftoken cookie")
-    return token
-
-
-def post(client: httpx.Client, base: str, session: str, token: str, text: str) -> httpx.Response:
-    return client.post(
-        f"{base}/compose",
-        data={"csrfmiddlewaretoken": token, "text": text, "visibility": "public"},
-        headers={"Cookie": f"sessionid={session}; csrftoken={token}"},
+def credentials(target: Target, user_ids: list[int]) -> tuple[dict[int, str], dict[int, str]]:
+    """Reset what earlier runs left, then sessions and API tokens for ``user_ids``, made in a
+    subprocess with the target's environment (``bench/credentials.py``)."""
+    args = json.dumps({"max_post_id": target.built.max_post_id, "user_ids": user_ids})
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.credentials", args],
+        cwd=ROOT, env=target.env, capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise RuntimeError(f"bench/credentials.py failed:\n{done.stderr[-3000:]}")
+    data = json.loads(done.stdout.strip().splitlines()[-1])
+    return (
+        {int(k): v for k, v in data["sessions"].items()},
+        {int(k): v for k, v in data["tokens"].items()},
     )
 
 
-def measure_posting(
-    base: str, sessions: list[str], requests: int, max_seconds: float
-) -> dict[str, Any]:
-    with httpx.Client(timeout=30) as c:
-        tokens = {s: csrf_token(c, base, s) for s in sessions[:20]}
-    pool = list(tokens)
+def run_once(target: Target, workers: int, args: argparse.Namespace) -> dict[str, Any]:
+    """Start the server and the consumer on ``target`` and measure every scenario."""
+    from bench import scenarios as sc
 
-    def one(client: httpx.Client, rng: random.Random) -> bool:
-        s = rng.choice(pool)
-        text = f"Benchmark post {rng.getrandbits(32):08x} about #bench and #python"
-        return post(client, base, s, tokens[s], text).status_code == 302
-
-    latencies, errors, wall = _run_clients(2, requests, max_seconds, one)
+    built = target.built
+    for name in TASK_FILES:
+        (target.data_dir / name).unlink(missing_ok=True)
+    sessions, tokens = credentials(target, [*built.measured_user_ids, built.celebrity_user_id])
+    measured = [sessions[u] for u in built.measured_user_ids if u in sessions]
+    api_tokens = [tokens[u] for u in built.measured_user_ids if u in tokens]
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    consumer = start([sys.executable, "manage.py", "run_huey"], target, "huey.log")
+    server = start(
+        [sys.executable, "-m", "uvicorn", "plaza.asgi:application", "--host", "127.0.0.1",
+         "--port", str(port), "--workers", str(workers), "--no-access-log",
+         "--log-level", "warning"],
+        target, "server.log",
+    )  # fmt: skip
+    probe = sc.Probe(target.data_dir / DB_FILES[0] if target.url is None else None, target.url)
+    label = f"[{DB_LABELS[target.db]}, {workers} worker(s)]"
+    cap = args.max_seconds
+    try:
+        wait_ready(base)
+        print(f"{label} home page ...", flush=True)
+        home = sc.measure_home(base, measured, args.home_requests, cap)
+        print(f"{label} API home timeline ...", flush=True)
+        api_home = sc.measure_api_home(base, api_tokens, args.home_requests, cap)
+        print(f"{label} posting via /compose ...", flush=True)
+        posting = sc.measure_posting(base, measured, args.posts, cap)
+        print(f"{label} posting via the API ...", flush=True)
+        api_posting = sc.measure_api_posting(base, api_tokens, args.posts, cap)
+        print(f"{label} fan-out ...", flush=True)
+        fanout = sc.measure_fanout(
+            base, probe, built, sessions[built.celebrity_user_id], args.fanout_trials,
+            min(cap, 30),
+        )  # fmt: skip
+    finally:
+        probe.close()
+        stop(server)
+        stop(consumer)
     return {
-        "posts": len(latencies),
-        "errors": errors,
-        "posts_per_s": round(len(latencies) / wall, 1) if latencies else 0,
-        "p50_ms": round(_percentile(latencies, 0.5) * 1000, 1) if latencies else None,
-    }
-
-
-def measure_fanout(
-    base: str, db_path: Path, built: Built, session: str, trials: int, max_seconds: float
-) -> dict[str, Any]:
-    from feeds.models import HomeFeedEntry
-    from network.models import Follow
-    from posts.models import Post
-
-    db = sqlite3.connect(db_path, timeout=30)
-    entries, posts = HomeFeedEntry._meta.db_table, Post._meta.db_table
-    expected = (
-        1
-        + db.execute(
-            f'SELECT COUNT(*) FROM "{Follow._meta.db_table}" WHERE target_id = ?',
-            (built.celebrity_id,),
-        ).fetchone()[0]
-    )
-    times: list[float] = []
-    incomplete = 0
-    with httpx.Client(timeout=30) as client:
-        token = csrf_token(client, base, session)
-        for n in range(trials):
-            time.sleep(1.0)  # let the consumer go idle, as between real posts
-            t0 = time.perf_counter()
-            r = post(client, base, session, token, f"Big announcement number {n} #launch")
-            if r.status_code != 302:
-                incomplete += 1
-                continue
-            post_id = db.execute(
-                f'SELECT MAX(id) FROM "{posts}" WHERE author_id = ?', (built.celebrity_id,)
-            ).fetchone()[0]
-            delivered = 0
-            while time.perf_counter() - t0 < max_seconds:
-                delivered = db.execute(
-                    f'SELECT COUNT(*) FROM "{entries}" WHERE post_id = ?', (post_id,)
-                ).fetchone()[0]
-                if delivered >= expected:
-                    times.append(time.perf_counter() - t0)
-                    break
-                time.sleep(0.01)
-            else:
-                incomplete += 1
-    db.close()
-    return {
-        "followers": expected - 1,
-        "trials": trials,
-        "incomplete": incomplete,
-        "median_s": round(statistics.median(times), 3) if times else None,
-        "max_s": round(max(times), 3) if times else None,
+        "workers": workers,
+        "home": home,
+        "posting": posting,
+        "fanout": fanout,
+        "api_home": api_home,
+        "api_posting": api_posting,
     }
 
 
 # --- report ----------------------------------------------------------------------------------
 
 
-def table(results: dict[str, Any]) -> str:
-    rows: list[tuple[str, str, str, str]] = [("scenario", "result", "target", "")]
+def _verdict(value: float | None, target: float, *, at_least: bool = False) -> str:
+    if value is None:
+        return ""
+    return "ok" if (value >= target if at_least else value <= target) else "MISSED"
 
-    def verdict(value: float | None, target: float) -> str:
-        return "" if value is None else ("ok" if value <= target else "MISSED")
 
-    for run in results["runs"]:
-        w = run["workers"]
-        home, posting = run["home"], run["posting"]
-        p50, p99 = home.get("p50_ms"), home.get("p99_ms")
+def _rows(run: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    w = run["workers"]
+    tag = f"({w} worker{'s' * (w > 1)})"
+    home, posting, fan = run["home"], run["posting"], run["fanout"]
+    rows = [
+        (f"home page GET /?limit=40 p50 {tag}", f"{home.get('p50_ms')} ms", "<= 15 ms",
+         _verdict(home.get("p50_ms"), TARGETS["home_p50_ms"])),
+        (f"home page GET /?limit=40 p99 {tag}", f"{home.get('p99_ms')} ms", "<= 40 ms",
+         _verdict(home.get("p99_ms"), TARGETS["home_p99_ms"])),
+        (f"home page throughput, 2 clients {tag}", f"{home.get('requests_per_s')} req/s", "",
+         f"{home.get('errors', 0)} errors"),
+    ]  # fmt: skip
+    api = run.get("api_home")
+    if api is not None:
         rows += [
-            (f"home GET /?limit=40 p50 ({w} worker{'s' * (w > 1)})", f"{p50} ms", "<= 15 ms",
-             verdict(p50, TARGETS["home_p50_ms"])),
-            (f"home GET /?limit=40 p99 ({w} worker{'s' * (w > 1)})", f"{p99} ms", "<= 40 ms",
-             verdict(p99, TARGETS["home_p99_ms"])),
-            (f"home throughput, 2 clients ({w}w)", f"{home.get('requests_per_s')} req/s",
-             "", f"{home.get('errors', 0)} errors"),
-            (f"posting POST /compose ({w}w)", f"{posting.get('posts_per_s')} posts/s", "",
-             f"{posting.get('errors', 0)} errors"),
+            (f"API GET /api/v1/timelines/home?limit=40 p50 {tag}", f"{api.get('p50_ms')} ms",
+             "<= 15 ms", _verdict(api.get("p50_ms"), TARGETS["api_home_p50_ms"])),
+            (f"API GET /api/v1/timelines/home?limit=40 p99 {tag}", f"{api.get('p99_ms')} ms",
+             "<= 40 ms", _verdict(api.get("p99_ms"), TARGETS["api_home_p99_ms"])),
+            (f"API home throughput, 2 clients {tag}", f"{api.get('requests_per_s')} req/s", "",
+             f"{api.get('errors', 0)} errors"),
         ]  # fmt: skip
-        fan = run["fanout"]
+    rows.append(
+        (f"posting POST /compose, 2 clients {tag}", f"{posting.get('posts_per_s')} posts/s", "",
+         f"{posting.get('errors', 0)} errors")
+    )  # fmt: skip
+    api_posting = run.get("api_posting")
+    if api_posting is not None:
+        rate = api_posting.get("posts_per_s")
         rows.append(
-            (f"fan-out to {fan['followers']:,} followers ({w}w)", f"{fan['median_s']} s (max {fan['max_s']})",
-             "<= 2 s", verdict(fan["max_s"], TARGETS["fanout_s"]))
+            (f"API POST /api/v1/statuses, 2 clients {tag}", f"{rate} posts/s", ">= 150 posts/s",
+             " ".join(filter(None, [_verdict(rate, TARGETS["api_posts_per_s"], at_least=True),
+                                    f"{api_posting.get('errors', 0)} errors"])))
         )  # fmt: skip
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    rows.append(
+        (f"fan-out to {fan['followers']:,} followers {tag}",
+         f"{fan['median_s']} s (max {fan['max_s']})", "<= 2 s",
+         _verdict(fan["max_s"], TARGETS["fanout_s"]))
+    )  # fmt: skip
+    return rows
+
+
+def table(results: dict[str, Any]) -> str:
+    """The printed report: one section per database, figures with their targets."""
+    sections: list[tuple[str, list[tuple[str, str, str, str]]]] = []
+    for db, section in results["databases"].items():
+        p = section["network"]["params"]
+        title = f"{DB_LABELS.get(db, db)}: {p['accounts']:,} accounts, {p['posts']:,} posts"
+        rows = [row for run in section["runs"] for row in _rows(run)]
+        sections.append((title + "".join(f"; {n}" for n in section.get("notes", [])), rows))
+    header = ("scenario", "result", "target", "")
+    every = [header] + [r for _, rows in sections for r in rows]
+    widths = [max(len(r[i]) for r in every) for i in range(4)]
+
+    def line(r: tuple[str, str, str, str]) -> str:
+        return "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+
+    out: list[str] = []
+    for title, rows in sections:
+        out += [title, line(header), "  ".join("-" * w for w in widths)]
+        out += [line(r) for r in rows] + [""]
+    return "\n".join(out).rstrip()
+
+
+# --- main ------------------------------------------------------------------------------------
+
+
+def choose_databases(requested: str | None) -> tuple[list[str], list[str]]:
+    """The databases to measure and notes to print: both when PostgreSQL binaries exist."""
+    from bench import pg
+
+    if requested:
+        dbs = [d.strip() for d in requested.split(",") if d.strip()]
+        unknown = set(dbs) - set(DB_LABELS)
+        if unknown:
+            raise SystemExit(f"--db: unknown database(s) {', '.join(sorted(unknown))}")
+        if "postgres" in dbs and pg.binaries() is None and os.geteuid() != 0:
+            raise SystemExit("--db postgres: PostgreSQL server binaries are not installed")
+        return dbs, []
+    if pg.binaries() is None:
+        return ["sqlite"], [
+            "PostgreSQL server binaries not found: measuring SQLite only "
+            "(install postgresql, or pass --db postgres as root to let scripts/start-postgres.sh do it)."
+        ]
+    return ["sqlite", "postgres"], []
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -366,10 +327,19 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--small", action="store_true", help="2,000 accounts / 20,000 posts")
+    parser.add_argument(
+        "--db", default=None,
+        help="databases to measure: sqlite,postgres (default: both when PostgreSQL is installed)",
+    )  # fmt: skip
     parser.add_argument("--data-dir", default=str(ROOT / "var" / "bench"))
+    parser.add_argument(
+        "--pg-dir", default=None,
+        help="the bench's PostgreSQL cluster (default: /tmp/plaza-bench-pg)",
+    )  # fmt: skip
+    parser.add_argument("--pg-port", type=int, default=55433)
     parser.add_argument("--workers", default="1,2", help="uvicorn worker counts to measure")
     parser.add_argument("--home-requests", type=int, default=600)
-    parser.add_argument("--posts", type=int, default=200, help="posts to publish in (b)")
+    parser.add_argument("--posts", type=int, default=200, help="posts to publish in (b), (e)")
     parser.add_argument("--fanout-trials", type=int, default=3)
     parser.add_argument("--max-seconds", type=float, default=60, help="cap per scenario")
     parser.add_argument("--rebuild", action="store_true")
@@ -385,51 +355,49 @@ def main(argv: list[str] | None = None) -> int:
         del os.environ[key]
     import django
 
-    django.setup()
+    django.setup()  # for the models' table and column names; the bench never uses the ORM
+    from bench import pg
     from bench.build import Params
 
+    dbs, notes = choose_databases(args.db)
+    for note in notes:
+        print(f"Note: {note}")
     params = Params.small() if args.small else Params()
-    built = prepare(data_dir, params, rebuild=args.rebuild)
-    if args.build_only:
-        return 0
-
-    results: dict[str, Any] = {
-        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "network": {"params": built.params, "counts": built.counts},
-        "targets": TARGETS,
-        "runs": [],
-    }
-    for workers in [int(w) for w in args.workers.split(",") if w.strip()]:
-        reset_between_runs(data_dir, built)
-        sessions = make_sessions([*built.measured_user_ids, built.celebrity_user_id])
-        measured = [sessions[u] for u in built.measured_user_ids if u in sessions]
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        consumer = start([sys.executable, "manage.py", "run_huey"], data_dir, "huey.log")
-        server = start(
-            [sys.executable, "-m", "uvicorn", "plaza.asgi:application", "--host", "127.0.0.1",
-             "--port", str(port), "--workers", str(workers), "--no-access-log",
-             "--log-level", "warning"],
-            data_dir, "server.log",
-        )  # fmt: skip
-        try:
-            wait_ready(base)
-            print(f"[{workers} worker(s)] home feed ...", flush=True)
-            home = measure_home(base, measured, args.home_requests, args.max_seconds)
-            print(f"[{workers} worker(s)] posting ...", flush=True)
-            posting = measure_posting(base, measured, args.posts, args.max_seconds)
-            print(f"[{workers} worker(s)] fan-out ...", flush=True)
-            fanout = measure_fanout(
-                base, data_dir / DB_FILES[0], built, sessions[built.celebrity_user_id],
-                args.fanout_trials, min(args.max_seconds, 30),
-            )  # fmt: skip
-        finally:
-            stop(server)
-            stop(consumer)
-        results["runs"].append(
-            {"workers": workers, "home": home, "posting": posting, "fanout": fanout}
-        )
+    targets: list[Target] = []
+    cluster_dir = Path(args.pg_dir or "/tmp/plaza-bench-pg").resolve()
+    started_cluster = False
+    try:
+        for db in dbs:
+            if db == "sqlite":
+                targets.append(
+                    Target("sqlite", data_dir, prepare(data_dir, params, rebuild=args.rebuild))
+                )
+                continue
+            started_cluster = not pg.is_running(cluster_dir)
+            url = pg.start_cluster(cluster_dir, args.pg_port)
+            pg_data = data_dir / "postgres"
+            pg_data.mkdir(parents=True, exist_ok=True)
+            built = pg.prepare(url, bench_env(pg_data, url), params, rebuild=args.rebuild)
+            targets.append(Target("postgres", pg_data, built, url))
+        if args.build_only:
+            return 0
+        results: dict[str, Any] = {
+            "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+            "targets": TARGETS,
+            "notes": notes,
+            "databases": {},
+        }
+        for target in targets:
+            runs = [run_once(target, int(w), args) for w in args.workers.split(",") if w.strip()]
+            results["databases"][target.db] = {
+                "network": {"params": target.built.params, "counts": target.built.counts},
+                "notes": target.notes,
+                "runs": runs,
+            }
+    finally:
+        if started_cluster:
+            pg.stop_cluster(cluster_dir)
     print()
     print(table(results))
     Path(args.output).write_text(json.dumps(results, indent=2) + "\n")
