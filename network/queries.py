@@ -505,3 +505,21 @@ def familiar_followers(
     for row in rows:
         result[row.target_id].append(row.follower)
     return result
+
+
+def directory(
+    viewer: Account | None, *, order: str = "active", offset: int = 0, limit: int = 40
+) -> list[Account]:
+    """The profile directory: discoverable accounts, minus blocks either way with ``viewer``;
+    ``order`` ``"active"`` (most recently posted first, never-posted last) or ``"new"``
+    (newest accounts first). Offset-paged, as Mastodon's ``/api/v1/directory`` is."""
+    from django.db.models import F
+
+    qs = Account.objects.filter(discoverable=True)
+    if viewer is not None:
+        qs = qs.exclude(pk__in=blocked_ids(viewer)).exclude(pk__in=blocker_ids(viewer))
+    if order == "new":
+        qs = qs.order_by("-id")
+    else:
+        qs = qs.order_by(F("last_posted_at").desc(nulls_last=True), "-id")
+    return list(qs[offset : offset + limit])

@@ -372,3 +372,42 @@ def liked_posts(viewer: Account, *, max_id: int | None = None, limit: int = 20) 
     pairs = list(likes.order_by("-id").values_list("id", "post_id")[: limit + 1])
     posts = {p.pk: p for p in with_related(Post.objects.filter(pk__in=[pid for _, pid in pairs]))}
     return _keyset([(lid, posts[pid]) for lid, pid in pairs if pid in posts], limit)
+
+
+def hashtag_use(author: Account, names: Sequence[str]) -> dict[str, tuple[int, int]]:
+    """How often ``author`` used each hashtag of ``names`` in public and unlisted posts (not
+    reshares): ``{name: (posts, id of the newest post)}``; unused names are left out. One
+    query (Mastodon's FeaturedTag ``statuses_count`` / ``last_status_at``)."""
+    from django.db.models import Count, Max
+
+    from posts.models import PostHashtag
+
+    rows = (
+        PostHashtag.objects.filter(
+            hashtag__name__in=list(names),
+            post__author=author,
+            post__visibility__in=OPEN,
+            post__reshare_of__isnull=True,
+        )
+        .values("hashtag__name")
+        .annotate(n=Count("post_id"), last=Max("post_id"))
+    )
+    return {r["hashtag__name"]: (r["n"], r["last"]) for r in rows}
+
+
+def recent_hashtags_of(author: Account, *, limit: int = 10, scan: int = 200) -> list[str]:
+    """The hashtags ``author`` used most in their latest ``scan`` posts, most used first (ties:
+    most recent first). One query over a bounded number of rows."""
+    from posts.models import PostHashtag
+
+    recent = Post.objects.filter(author=author, reshare_of__isnull=True).order_by("-id")[:scan]
+    counts: dict[str, list[int]] = {}
+    rows = PostHashtag.objects.filter(post_id__in=recent.values("id")).values_list(
+        "hashtag__name", "post_id"
+    )
+    for name, post_id in rows:
+        entry = counts.setdefault(name, [0, 0])
+        entry[0] += 1
+        entry[1] = max(entry[1], post_id)
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1][0], -kv[1][1]))
+    return [name for name, _ in ranked[:limit]]

@@ -12,6 +12,7 @@ Where Plaza differs from Mastodon:
   lists are empty either way, as Mastodon answers.
 - Mutes have no expiry in Plaza: ``duration`` is accepted and ignored (the mute is
   indefinite). Follow ``languages[]`` is accepted and ignored.
+- At most four profile fields, as in Mastodon; only a website and a location are kept.
 - Suggestions can't be dismissed yet (no model for it): ``DELETE /api/v1/suggestions/:id``
   answers ``{}`` as Mastodon does, and the account may be suggested again.
 - Relationship lists page by the relationship row's id (``max_id``; ``since_id``/``min_id``
@@ -70,6 +71,7 @@ PRIVACY_TO_VISIBILITY: dict[str, Visibility] = {
 WEBSITE_FIELD_NAMES = {"website", "web", "site", "homepage", "home page", "home", "url", "blog"}
 LOCATION_FIELD_NAMES = {"location", "city", "place", "based in", "lives in", "where", "from"}
 MAX_RELATIONSHIP_IDS = 100
+MAX_PROFILE_FIELDS = 4  # Mastodon's limit
 
 
 # --- helpers ----------------------------------------------------------------------------
@@ -194,6 +196,8 @@ def _profile_fields(data: InputData) -> list[tuple[str, str]] | None:
         if not isinstance(name, str) or not isinstance(value, str):
             raise ApiError("Profile field names and values must be strings", 422)
         fields.append((name.strip(), value.strip()))
+    if len([f for f in fields if f != ("", "")]) > MAX_PROFILE_FIELDS:
+        raise ApiError(f"A profile has at most {MAX_PROFILE_FIELDS} fields", 422)
     return fields
 
 
@@ -372,12 +376,6 @@ def following(request: ApiRequest, account_id: str) -> Any:
     return _lists_of(request, account_id, network_queries.following_page)
 
 
-@endpoint("GET", scope="read:accounts", auth="optional")
-def featured_tags(request: ApiRequest, account_id: str) -> Any:
-    _get_account(account_id)
-    return []  # Plaza has no featured hashtags
-
-
 @endpoint("GET", scope="read:lists")
 def account_lists(request: ApiRequest, account_id: str) -> Any:
     _get_account(account_id)
@@ -498,6 +496,7 @@ def mute(request: ApiRequest, account_id: str) -> Any:
     me, target = _me(request), _get_account(account_id)
     notifications = request.data.boolean("notifications", True)
     # Plaza mutes don't expire: a duration is checked, then the mute is indefinite.
+    # TODO(lead): network.Mute needs an expires_at for timed mutes (Mastodon's duration).
     request.data.integer("duration", 0, minimum=0)
     network_actions.mute(me, target, notifications=bool(notifications))
     return _relationship(me, target)
@@ -604,7 +603,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(f"{A}/<str:account_id>/statuses", account_statuses),
     path(f"{A}/<str:account_id>/followers", followers),
     path(f"{A}/<str:account_id>/following", following),
-    path(f"{A}/<str:account_id>/featured_tags", featured_tags),
     path(f"{A}/<str:account_id>/lists", account_lists),
     path(f"{A}/<str:account_id>/follow", follow),
     path(f"{A}/<str:account_id>/unfollow", unfollow),

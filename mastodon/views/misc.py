@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Account
 from mastodon.api import ApiError, ApiRequest, by_method, endpoint
+from mastodon.views import extras
 from plaza.ids import id_for_time
 from posts.models import Post
 
@@ -148,4 +149,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/announcements", announcements),
     path("api/v1/announcements/<str:announcement_id>/dismiss", announcement_write),
     path("api/v1/instance/activity", instance_activity),
+    *extras.urlpatterns,
 ]

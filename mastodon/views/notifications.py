@@ -138,12 +138,13 @@ def grouped_list(request: ApiRequest) -> Any:
     included = scan[:cut]
     if ascending:
         included.reverse()
-    more = cut < len(scan) or len(raw) == raw_limit
     groups = entities.group(included, grouped)
     return with_link_header(
         request,
         entities.grouped_results(_me(request), groups),
-        next_max_id=included[-1].pk if included and (more or ascending) else None,
+        # As Mastodon: a next link whenever the page has groups (the page after the last
+        # one is empty); groups are cut by page, so "full" can't tell that more exist.
+        next_max_id=included[-1].pk if included else None,
         prev_min_id=included[0].pk if included else None,
     )
 

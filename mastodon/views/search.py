@@ -47,7 +47,8 @@ PROFILE_PATH = re.compile(r"^/@(\w+)/?$")
 
 def tag_entities(viewer: Account | None, names: list[str]) -> list[dict[str, Any]]:
     """Tag entities with seven days of history (uses and distinct accounts per day), in one
-    query whatever the number of tags. Nobody follows hashtags yet (issue 4)."""
+    query whatever the number of tags. Nobody follows hashtags yet (issue 4); ``featuring``
+    says whether the tag is one of the viewer's profile interests."""
     today = timezone.now().astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     first = today - dt.timedelta(days=HISTORY_DAYS - 1)
     # Ids hold their creation time in milliseconds (above 16 bits): the day is a division.
@@ -63,6 +64,8 @@ def tag_entities(viewer: Account | None, names: list[str]) -> list[dict[str, Any
         uses[(name, day)] = uses.get((name, day), 0) + 1
         people.setdefault((name, day), set()).add(author_id)
     days = [int((today - dt.timedelta(days=i)).timestamp()) for i in range(HISTORY_DAYS)]
+    # Featured hashtags are the viewer's profile interests (mastodon.views.extras).
+    featured = set(viewer.interests or []) if viewer is not None else set()
     out = []
     for name in names:
         entity: dict[str, Any] = {
@@ -80,7 +83,7 @@ def tag_entities(viewer: Account | None, names: list[str]) -> list[dict[str, Any
         }
         if viewer is not None:
             entity["following"] = False
-            entity["featuring"] = False
+            entity["featuring"] = name in featured
         out.append(entity)
     return out
 
@@ -256,10 +259,9 @@ def tag_follow(request: ApiRequest, name: str) -> Any:
 
 @endpoint("POST", scope="write:follows")
 def tag_unfollow(request: ApiRequest, name: str) -> Any:
-    """Nobody follows a hashtag yet, so unfollowing one is already done."""
+    """Nobody follows a hashtag yet, so unfollowing one is already done. Any valid name
+    answers (Mastodon creates the tag on follow/unfollow), so clients can "make sure"."""
     name = _tag_name(name)
-    if not Hashtag.objects.filter(name=name).exists():
-        raise ApiError("Record not found", 404)
     return tag_entities(request.account, [name])[0]
 
 
@@ -297,8 +299,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/tags/<str:name>", tag_show),
     path("api/v1/tags/<str:name>/follow", tag_follow),
     path("api/v1/tags/<str:name>/unfollow", tag_unfollow),
-    path("api/v1/tags/<str:name>/feature", tag_follow),
-    path("api/v1/tags/<str:name>/unfeature", tag_follow),
     path("api/v1/followed_tags", followed_tags),
     path("api/v1/trends", trends_tags),
     path("api/v1/trends/tags", trends_tags),
