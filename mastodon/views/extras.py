@@ -25,6 +25,7 @@ from mastodon.api import ApiError, ApiRequest, absolute_url, by_method, endpoint
 from mastodon.entities.accounts import accounts, credential_account
 from mastodon.views.accounts import _get_account, _me, _shown, pin, unpin
 from mastodon.views.search import TAG_NAME, tag_entities
+from mastodon.views.statuses import _post, _status
 from network import queries as network_queries
 from plaza.ids import time_of
 from posts.queries import hashtag_use, recent_hashtags_of
@@ -164,6 +165,37 @@ def delete_header(request: ApiRequest) -> Any:
     return _remove_image(request, "header")
 
 
+# --- quote policies ---------------------------------------------------------------------------
+
+QUOTE_POLICY_FIXED = (
+    "Plaza's quote policy is fixed: anyone may quote public and unlisted posts, "
+    "and only their author may quote the others"
+)
+
+
+@endpoint("PUT", scope="write:statuses")
+def interaction_policy(request: ApiRequest, status_id: str) -> Any:
+    """Mastodon 4.5's per-post quote policy. Plaza applies one rule to every post, so asking
+    for that rule (``public``) answers the status; any other policy is a clear 422."""
+    me = _me(request)
+    post = _post(request, status_id)
+    if post.author_id != me.pk:
+        raise ApiError("You can only change the policy of your own posts", 403)
+    policy = request.data.string("quote_approval_policy")
+    if policy not in (None, "", "public"):
+        raise ApiError(QUOTE_POLICY_FIXED, 422)
+    return _status(request, post)
+
+
+@endpoint("POST", scope="write:statuses")
+def quote_revoke(request: ApiRequest, status_id: str, quoting_id: str) -> Any:
+    me = _me(request)
+    post = _post(request, status_id)
+    if post.author_id != me.pk:
+        raise ApiError("You can only revoke quotes of your own posts", 403)
+    raise ApiError("Plaza can't detach a quote from a post yet", 422)
+
+
 # --- directory, languages, health -----------------------------------------------------------
 
 
@@ -217,5 +249,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/directory", directory),
     path("api/v1/instance/languages", instance_languages),
     path("api/v1/instance/translation_languages", translation_languages),
+    path("api/v1/statuses/<str:status_id>/interaction_policy", interaction_policy),
+    path("api/v1/statuses/<str:status_id>/quotes/<str:quoting_id>/revoke", quote_revoke),
     path("health", health),
 ]

@@ -217,3 +217,30 @@ def test_grouped_notifications_next_link_on_every_non_empty_page(api_for, run_ta
     assert [g["group_key"] for g in back] == [
         g["group_key"] for g in first.json()["notification_groups"]
     ]
+
+
+# --- quote policies --------------------------------------------------------------------------
+
+
+def test_interaction_policy_answers_plazas_fixed_rule(api_for):
+    me, other = make_account("me"), make_account("other")
+    post = publish(me, text="quote me")
+    api = api_for(me)
+    url = f"/api/v1/statuses/{post.pk}/interaction_policy"
+    same = api.put_json(url, {"quote_approval_policy": "public"})
+    assert same.status_code == 200 and same.json()["id"] == str(post.pk)
+    assert same.json()["quote_approval"]["automatic"] == ["public"]
+    other_policy = api.put_json(url, {"quote_approval_policy": "followers"})
+    assert other_policy.status_code == 422 and "quote policy" in other_policy.json()["error"]
+    assert api_for(other).put_json(url, {"quote_approval_policy": "public"}).status_code == 403
+    assert api.put_json("/api/v1/statuses/1/interaction_policy", {}).status_code == 404
+
+
+def test_quote_revoke_is_a_clear_422(api_for):
+    me, other = make_account("me"), make_account("other")
+    post = publish(me, text="quote me")
+    quote = publish(other, text="look", quote_of=post)
+    url = f"/api/v1/statuses/{post.pk}/quotes/{quote.pk}/revoke"
+    response = api_for(me).post(url)
+    assert response.status_code == 422 and "error" in response.json()
+    assert api_for(other).post(url).status_code == 403
