@@ -15,6 +15,10 @@ urlpatterns = [
     path("", include("network.urls")),
     path("", include("posts.urls")),
     path("", include("notifications.urls")),
+    path("", include("groups.urls")),
+    path("", include("messaging.urls")),
+    path("", include("moderation.urls")),
+    path("", include("search.urls")),
 ]
 
 if settings.PLAZA.serve_media:

@@ -1,0 +1,3 @@
+"""Groups models."""
+
+from __future__ import annotations

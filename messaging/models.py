@@ -1,0 +1,3 @@
+"""Messaging models."""
+
+from __future__ import annotations

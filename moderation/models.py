@@ -1,0 +1,3 @@
+"""Moderation models."""
+
+from __future__ import annotations

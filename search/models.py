@@ -1,0 +1,3 @@
+"""Search models."""
+
+from __future__ import annotations
