@@ -180,6 +180,7 @@ def run_once(target: Target, workers: int, args: argparse.Namespace) -> dict[str
     from bench import scenarios as sc
 
     built = target.built
+    load_before = round(os.getloadavg()[0], 2)
     for name in TASK_FILES:
         (target.data_dir / name).unlink(missing_ok=True)
     sessions, tokens = credentials(target, [*built.measured_user_ids, built.celebrity_user_id])
@@ -218,6 +219,8 @@ def run_once(target: Target, workers: int, args: argparse.Namespace) -> dict[str
         stop(consumer)
     return {
         "workers": workers,
+        "load_before": load_before,  # 1-minute load average: other work on the machine shows
+        "load_after": round(os.getloadavg()[0], 2),
         "home": home,
         "posting": posting,
         "fanout": fanout,
