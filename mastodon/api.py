@@ -73,7 +73,10 @@ class InputData:
         merged: dict[str, Any] = {}
         for key, values in request.GET.lists():
             merged[key] = values if len(values) > 1 or key.endswith("[]") else values[0]
-        if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        # Rails reads a JSON body on any method; Mastodon.py sends one with some GETs
+        # (familiar_followers), so a GET's JSON body counts too.
+        json_get = request.method == "GET" and request.content_type == "application/json"
+        if request.method in ("POST", "PUT", "PATCH", "DELETE") or json_get:
             if request.content_type == "application/json":
                 try:
                     body = json.loads(request.body or b"{}")

@@ -5,6 +5,7 @@ grouped-notification paging."""
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlsplit
 
 import pytest
@@ -244,3 +245,18 @@ def test_quote_revoke_is_a_clear_422(api_for):
     response = api_for(me).post(url)
     assert response.status_code == 422 and "error" in response.json()
     assert api_for(other).post(url).status_code == 403
+
+
+def test_get_with_a_json_body_reads_it(api_for):
+    # Mastodon.py sends GET /api/v1/accounts/familiar_followers with {"id": [...]} as JSON.
+    me, ada, fan = make_account("me"), make_account("ada"), make_account("fan")
+    follow(me, fan)
+    follow(fan, ada)
+    body = json.dumps({"id": [str(ada.pk)]})
+    response = api_for(me).generic(
+        "GET", "/api/v1/accounts/familiar_followers", body, content_type="application/json"
+    )
+    assert response.status_code == 200
+    found = response.json()
+    assert found[0]["id"] == str(ada.pk)
+    assert [a["username"] for a in found[0]["accounts"]] == ["fan"]
