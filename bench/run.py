@@ -190,9 +190,8 @@ def run_once(target: Target, workers: int, args: argparse.Namespace) -> dict[str
     base = f"http://127.0.0.1:{port}"
     consumer = start([sys.executable, "manage.py", "run_huey"], target, "huey.log")
     server = start(
-        [sys.executable, "-m", "uvicorn", "plaza.asgi:application", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", str(workers), "--no-access-log",
-         "--log-level", "warning"],
+        [sys.executable, "-m", "plaza.serve", "--host", "127.0.0.1",
+         "--port", str(port), "--workers", str(workers), "--log-level", "warning"],
         target, "server.log",
     )  # fmt: skip
     probe = sc.Probe(target.data_dir / DB_FILES[0] if target.url is None else None, target.url)

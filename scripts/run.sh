@@ -18,4 +18,4 @@ cat <<MSG
   Demo login: demo / demo-password-2026   (data in ${PLAZA_DATA_DIR:-var})
 
 MSG
-"$bin/uvicorn" plaza.asgi:application --host 0.0.0.0 --port "$port" --no-access-log --log-level warning
+"$bin/python" -m plaza.serve --host 0.0.0.0 --port "$port" --workers "${PLAZA_WEB_WORKERS:-1}"
