@@ -19,6 +19,13 @@ class NotificationKind(models.TextChoices):
     LIKE = "like", "Like"
     RESHARE = "reshare", "Reshare"
     QUOTE = "quote", "Quote"
+    # Moderation: a report the recipient sent was handled; a moderator warned the recipient.
+    REPORT_RESOLVED = "report_resolved", "Report resolved"
+    MODERATION_WARNING = "moderation_warning", "Moderation warning"
+    GROUP_JOIN_REQUEST = "group_join_request", "Request to join a group"
+    GROUP_REQUEST_APPROVED = "group_request_approved", "Group request approved"
+    GROUP_INVITE = "group_invite", "Group invitation"
+    GROUP_POST = "group_post", "New post in a group"
 
 
 class Notification(models.Model):
@@ -28,6 +35,10 @@ class Notification(models.Model):
     kind = models.CharField(max_length=32, choices=NotificationKind.choices)
     post = models.ForeignKey(
         Post, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # The group a group notification is about (requests, approvals, invitations).
+    group = models.ForeignKey(
+        "groups.Group", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     read_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

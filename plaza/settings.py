@@ -40,6 +40,10 @@ INSTALLED_APPS = [
     "demo",
     "mastodon",
     "studio",
+    "search",
+    "groups",
+    "messaging",
+    "moderation",
 ]
 
 MIDDLEWARE = [

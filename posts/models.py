@@ -22,6 +22,14 @@ class Hashtag(models.Model):
         return f"#{self.name}"
 
 
+class GroupKind(models.TextChoices):
+    """What a post in a group is (blank for posts outside groups)."""
+
+    DISCUSSION = "discussion", "Discussion"
+    QUESTION = "question", "Question"
+    ANNOUNCEMENT = "announcement", "Announcement"
+
+
 class Post(models.Model):
     id = SnowflakeIdField()
     author = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="posts")
@@ -55,9 +63,17 @@ class Post(models.Model):
     quotes_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
+    # Posts in a group: who reads them is the group's rule (see groups.models).
+    group = models.ForeignKey(
+        "groups.Group", null=True, blank=True, on_delete=models.CASCADE, related_name="posts"
+    )
+    group_kind = models.CharField(max_length=16, choices=GroupKind.choices, blank=True)
+    # A question marked answered by its asker.
+    answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
+            models.Index(fields=["group", "-id"], name="post_group_idx"),
             models.Index(fields=["author", "-id"], name="post_author_idx"),
             models.Index(fields=["visibility", "-id"], name="post_visibility_idx"),
             models.Index(fields=["thread_root", "id"], name="post_thread_idx"),
