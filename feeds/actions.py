@@ -80,6 +80,7 @@ def fan_out(post: Post) -> int:
     )
     if post.visibility == Visibility.DIRECT:
         return written
+    written += _deliver_to_tag_followers(post)
     author = Account.objects.only("followers_count").get(pk=post.author_id)
     if author.followers_count > settings.PLAZA.fanout_limit:
         return written  # pulled at read time, see feeds.queries
@@ -98,6 +99,30 @@ def fan_out(post: Post) -> int:
         [post.pk, post.author_id, *params],
     )
     return written
+
+
+def _deliver_to_tag_followers(post: Post) -> int:
+    """Public broadcasts reach the home feeds of people following one of their hashtags
+    (search.models.FollowedHashtag): one ``INSERT … SELECT`` whatever the number of
+    followers, minus anyone blocking or blocked by the author. Delivered even for authors
+    above the fan-out limit (those are pulled only for their own followers)."""
+    if post.visibility != Visibility.PUBLIC or not post.is_broadcast:
+        return 0
+    if getattr(post, "group_id", None):
+        return 0  # group posts reach the group's members, by the group's rules
+    from network.models import Block
+    from posts.models import PostHashtag
+    from search.models import FollowedHashtag
+
+    followed, tagged, block = _table(FollowedHashtag), _table(PostHashtag), _table(Block)
+    return _insert_select(
+        f"SELECT DISTINCT fh.account_id, %s, %s FROM {followed} fh "
+        f"INNER JOIN {tagged} ph ON ph.hashtag_id = fh.hashtag_id "
+        "WHERE ph.post_id = %s AND fh.account_id <> %s "
+        f"AND fh.account_id NOT IN (SELECT target_id FROM {block} WHERE account_id = %s) "
+        f"AND fh.account_id NOT IN (SELECT account_id FROM {block} WHERE target_id = %s)",
+        [post.pk, post.author_id, post.pk, post.author_id, post.author_id, post.author_id],
+    )
 
 
 def backfill(owner: Account | int, source: Account | int, *, limit: int = BACKFILL_POSTS) -> int:

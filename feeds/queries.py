@@ -17,14 +17,12 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Exists, F, Model, OuterRef, Q, QuerySet
-from django.utils import timezone
+from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet
 
 from accounts.models import Account, Visibility
 from feeds.models import HomeFeedEntry
 from network.models import Block, Connection, ConnectionRequest, Follow, FollowRequest, Mute
-from plaza.ids import id_for_time
-from posts.models import Hashtag, MediaAttachment, Post, PostHashtag
+from posts.models import MediaAttachment, Post, PostHashtag
 from posts.queries import OPEN, visible_posts, with_related
 
 DEFAULT_LIMIT = 20
@@ -337,26 +335,15 @@ class TrendingTag:
 
 
 def trending_hashtags(limit: int = 8) -> list[TrendingTag]:
-    """Hashtags on the most public posts of the last 48 hours (cached for two minutes).
+    """Trending hashtags of the last 48 hours, best first (cached for two minutes).
 
-    The window is an id range (ids are time-sortable), so only recent tag rows are read.
+    Scored by :func:`search.trends.hashtag_scores`: distinct accounts with time decay, each
+    account's weight capped, so one account repeating a tag can't make it trend. ``posts``
+    is how many public posts carried the tag in the window.
     """
-    key = f"feeds:trending:{limit}"
-    cached = cache.get(key)
-    if cached is not None:
-        return [TrendingTag(name, n) for name, n in cached]
-    since = id_for_time(timezone.now() - TRENDING_WINDOW)
-    rows = list(
-        Hashtag.objects.filter(
-            posthashtag__post_id__gte=since,
-            posthashtag__post__visibility=Visibility.PUBLIC,
-        )
-        .annotate(n=Count("posthashtag"))
-        .order_by("-n", "name")
-        .values_list("name", "n")[:limit]
-    )
-    cache.set(key, rows, TRENDING_CACHE_SECONDS)
-    return [TrendingTag(name, n) for name, n in rows]
+    from search.trends import hashtag_scores
+
+    return [TrendingTag(name, n) for name, _score, n in hashtag_scores()[:limit]]
 
 
 def suggested_accounts(viewer: Account | None, limit: int = 5) -> list[Account]:
@@ -477,15 +464,9 @@ def hashtag_feed_filtered(
 
 
 def trending_posts(viewer: Account | None, *, limit: int = 20, offset: int = 0) -> list[Post]:
-    """Public original posts of the last 48 hours with the most likes, reshares and quotes
-    (at least one), that the viewer may see and hasn't hidden; most engaging first."""
-    since = id_for_time(timezone.now() - TRENDING_WINDOW)
-    qs = (
-        visible_posts(viewer)
-        .filter(id__gte=since, visibility=Visibility.PUBLIC, reshare_of__isnull=True)
-        .annotate(score=F("likes_count") + F("reshares_count") + F("quotes_count"))
-        .filter(score__gt=0)
-    )
-    if viewer is not None:
-        qs = qs.exclude(author_id__in=_hidden_ids(viewer))
-    return list(with_related(qs.order_by("-score", "-id"))[offset : offset + limit])
+    """Public original posts of the last 48 hours with likes, reshares or quotes, scored by
+    engagement with time decay and at most two per author (:mod:`search.trends`), that the
+    viewer may see and hasn't hidden; best first."""
+    from search.trends import visible_trending_posts
+
+    return visible_trending_posts(viewer, limit=limit, offset=offset)

@@ -291,9 +291,11 @@ from feeds.api import router as feeds_router  # noqa: E402
 from network.api import router as network_router  # noqa: E402
 from notifications.api import router as notifications_router  # noqa: E402
 from posts.api import router as posts_router  # noqa: E402
+from search.api import router as search_router  # noqa: E402
 
 api.add_router("", accounts_router, tags=["accounts"])
 api.add_router("", network_router, tags=["network"])
 api.add_router("", posts_router, tags=["posts"])
 api.add_router("", feeds_router, tags=["feeds"])
 api.add_router("", notifications_router, tags=["notifications"])
+api.add_router("", search_router, tags=["search"])

@@ -1,14 +1,18 @@
 """Mastodon API: search v2, hashtags (Tag entity), trends, followed tags.
 
-Search is a bounded ``LIKE`` for now (issue 4 brings full-text search):
+Search goes through :mod:`search.queries` (SQLite FTS5 / PostgreSQL full-text, one
+interface), so it shares every rule with the web search:
 
-- accounts: username or display name starting with the query (or a word of the display name
-  starting with it); discoverable accounts, plus an exact username match; never accounts
-  blocked either way.
-- statuses: text containing the query, among :func:`posts.queries.visible_posts` of the viewer
-  (so a private post never leaks), without other people's unlisted posts (unlisted means "keep
-  out of listings"). A link to a post on this server finds that post.
-- hashtags: names starting with the query.
+- accounts: discoverable people whose username, display name or bio match (the last word as
+  a prefix), plus an exact username match; never accounts blocked either way.
+- statuses: posts matching every word (and ``from:``/``has:media``/``before:``/``after:``
+  filters), among :func:`posts.queries.visible_posts` of the viewer (so a private post never
+  leaks), without other people's unlisted posts; newest first, as Mastodon orders them. A
+  link to a post on this server finds that post.
+- hashtags: names starting with the query, the exact name first.
+
+Followed hashtags are :class:`search.models.FollowedHashtag`; their new public posts reach
+the follower's home timeline (feeds.actions.fan_out).
 """
 
 from __future__ import annotations
@@ -19,19 +23,28 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.urls import URLPattern, URLResolver, path
 from django.utils import timezone
 
 from accounts.models import Account, Visibility
 from feeds.queries import trending_hashtags, trending_posts
-from mastodon.api import ApiError, ApiRequest, absolute_url, endpoint
+from mastodon.api import ApiError, ApiRequest, absolute_url, endpoint, paging, with_link_header
 from mastodon.entities.accounts import account
 from mastodon.entities.statuses import statuses
-from network.models import Block, Follow
+from plaza.errors import ActionError
 from plaza.ids import id_for_time
 from posts.models import Hashtag, Post, PostHashtag
 from posts.queries import visible_posts, with_related
+from search.actions import follow_hashtag, unfollow_hashtag
+from search.backends import words
+from search.parse import ParsedQuery, parse
+from search.queries import (
+    followed_hashtag_names,
+    followed_hashtags,
+    search_people,
+    search_posts,
+)
+from search.queries import search_hashtags as search_tag_names
 
 MAX_QUERY = 200
 MAX_OFFSET = 10_000
@@ -47,7 +60,7 @@ PROFILE_PATH = re.compile(r"^/@(\w+)/?$")
 
 def tag_entities(viewer: Account | None, names: list[str]) -> list[dict[str, Any]]:
     """Tag entities with seven days of history (uses and distinct accounts per day), in one
-    query whatever the number of tags. Nobody follows hashtags yet (issue 4); ``featuring``
+    query whatever the number of tags (plus one for ``following``); ``featuring``
     says whether the tag is one of the viewer's profile interests."""
     today = timezone.now().astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     first = today - dt.timedelta(days=HISTORY_DAYS - 1)
@@ -66,6 +79,7 @@ def tag_entities(viewer: Account | None, names: list[str]) -> list[dict[str, Any
     days = [int((today - dt.timedelta(days=i)).timestamp()) for i in range(HISTORY_DAYS)]
     # Featured hashtags are the viewer's profile interests (mastodon.views.extras).
     featured = set(viewer.interests or []) if viewer is not None else set()
+    followed = followed_hashtag_names(viewer, names) if viewer is not None else set()
     out = []
     for name in names:
         entity: dict[str, Any] = {
@@ -82,21 +96,13 @@ def tag_entities(viewer: Account | None, names: list[str]) -> list[dict[str, Any
             ],
         }
         if viewer is not None:
-            entity["following"] = False
+            entity["following"] = name in followed
             entity["featuring"] = name in featured
         out.append(entity)
     return out
 
 
 # --- search -----------------------------------------------------------------------------
-
-
-def _not_blocked(viewer: Account | None, qs: QuerySet[Account]) -> QuerySet[Account]:
-    if viewer is None:
-        return qs
-    return qs.exclude(pk__in=Block.objects.filter(account=viewer).values("target_id")).exclude(
-        pk__in=Block.objects.filter(target=viewer).values("account_id")
-    )
 
 
 def _local_path(q: str) -> str | None:
@@ -106,6 +112,13 @@ def _local_path(q: str) -> str | None:
     here = urlsplit(settings.PLAZA.public_url)
     there = urlsplit(q)
     return there.path if there.netloc == here.netloc else None
+
+
+def _parse(q: str) -> ParsedQuery:
+    try:
+        return parse(q)
+    except ActionError as exc:
+        raise ApiError(exc.message, 422)
 
 
 def search_accounts(
@@ -123,22 +136,9 @@ def search_accounts(
         q = q[: -len(domain) - 1]
     if not q or "@" in q:
         return []  # a remote account: Plaza does not federate
-    qs = Account.objects.filter(
-        (Q(discoverable=True) | Q(username__iexact=q))
-        & (
-            Q(username__istartswith=q)
-            | Q(display_name__istartswith=q)
-            | Q(display_name__icontains=f" {q}")
-        )
-    )
-    if following:
-        if viewer is None:
-            return []
-        qs = qs.filter(pk__in=Follow.objects.filter(follower=viewer).values("target_id"))
-    qs = _not_blocked(viewer, qs).annotate(
-        exact=Case(When(username__iexact=q, then=Value(0)), default=Value(1))
-    )
-    return list(qs.order_by("exact", "-followers_count", "id")[offset : offset + limit])
+    parsed = ParsedQuery(raw_words=" ".join(words(q)))
+    found = search_people(viewer, parsed, limit=limit, offset=offset, following_only=following)
+    return found.accounts
 
 
 def search_statuses(
@@ -158,34 +158,16 @@ def search_statuses(
             return []
         qs = visible_posts(viewer).filter(pk=int(match.group(2)), author__username=match.group(1))
         return list(with_related(qs)[:1])
-    qs = visible_posts(viewer).filter(reshare_of__isnull=True)
-    mine = Q(author_id=viewer.pk) if viewer is not None else Q(pk__in=[])
-    qs = qs.filter(~Q(visibility=Visibility.UNLISTED) | mine)
-    qs = qs.filter(Q(text__icontains=q) | Q(content_warning__icontains=q))
-    if account_id is not None:
-        qs = qs.filter(author_id=account_id)
-    if max_id is not None:
-        qs = qs.filter(pk__lt=max_id)
-    if min_id is not None:
-        qs = qs.filter(pk__gt=min_id)
-    return list(with_related(qs.order_by("-id"))[offset : offset + limit])
-
-
-def search_hashtags(q: str, *, limit: int, offset: int) -> list[str]:
-    q = q.lstrip("#").lower()
-    if not TAG_NAME.match(q):
-        return []
-    names = list(
-        Hashtag.objects.filter(name__startswith=q)
-        .annotate(n=Count("posthashtag"))
-        .order_by("-n", "name")
-        .values_list("name", flat=True)[offset : offset + limit]
+    parsed = _parse(q)
+    parsed.author_id = account_id
+    found = search_posts(
+        viewer, parsed, order="recent", limit=limit, offset=offset, max_id=max_id, min_id=min_id
     )
-    # the exact tag first, as people expect when they type a whole name
-    if q in names:
-        names.remove(q)
-        names.insert(0, q)
-    return names
+    return found.posts
+
+
+def search_hashtags(viewer: Account | None, q: str, *, limit: int, offset: int) -> list[str]:
+    return [t.name for t in search_tag_names(viewer, q, limit=limit, offset=offset)]
 
 
 @endpoint("GET", scope="read:search", auth="optional")
@@ -221,7 +203,9 @@ def search_v2(request: ApiRequest) -> Any:
         )
         result["statuses"] = statuses(viewer, posts)
     if kind in (None, "", "hashtags"):
-        result["hashtags"] = tag_entities(viewer, search_hashtags(q, limit=limit, offset=offset))
+        result["hashtags"] = tag_entities(
+            viewer, search_hashtags(viewer, q, limit=limit, offset=offset)
+        )
     return result
 
 
@@ -248,26 +232,40 @@ def tag_show(request: ApiRequest, name: str) -> Any:
     return tag_entities(request.account, [name])[0]
 
 
-FOLLOW_TAGS_LATER = "Following hashtags arrives with issue 4"
+def _me(request: ApiRequest) -> Account:
+    assert request.account is not None  # endpoints with auth="user"
+    return request.account
 
 
 @endpoint("POST", scope="write:follows")
 def tag_follow(request: ApiRequest, name: str) -> Any:
-    _tag_name(name)
-    raise ApiError(FOLLOW_TAGS_LATER, 422)
+    """Follow a hashtag (created if nobody used it yet, as Mastodon does). Idempotent."""
+    tag = follow_hashtag(_me(request), _tag_name(name))
+    return tag_entities(request.account, [tag.name])[0]
 
 
 @endpoint("POST", scope="write:follows")
 def tag_unfollow(request: ApiRequest, name: str) -> Any:
-    """Nobody follows a hashtag yet, so unfollowing one is already done. Any valid name
-    answers (Mastodon creates the tag on follow/unfollow), so clients can "make sure"."""
+    """Stop following a hashtag. Any valid name answers (Mastodon creates the tag on
+    follow/unfollow), so clients can "make sure"."""
     name = _tag_name(name)
+    unfollow_hashtag(_me(request), name)
     return tag_entities(request.account, [name])[0]
 
 
 @endpoint("GET", scope="read:follows")
 def followed_tags(request: ApiRequest) -> Any:
-    return []  # nobody can follow a hashtag yet: empty is the truth
+    """The hashtags the caller follows, most recently followed first; paged by ``max_id``
+    (the follow's id, in the ``Link`` header as Mastodon does)."""
+    page = paging(request, default=100, maximum=200)
+    rows = followed_hashtags(_me(request), limit=page.limit, max_id=page.max_id)
+    body = tag_entities(request.account, [r.hashtag.name for r in rows])
+    return with_link_header(
+        request,
+        body,
+        next_max_id=rows[-1].pk if len(rows) == page.limit else None,
+        prev_min_id=None,
+    )
 
 
 # --- trends -----------------------------------------------------------------------------

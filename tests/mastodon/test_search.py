@@ -145,11 +145,19 @@ def test_tags(api_for, run_tasks):
     assert tag.json()["name"] == "plaza" and tag.json()["following"] is False
     assert api.get("/api/v1/tags/unknown").status_code == 404
     assert api.get("/api/v1/tags/bad!name").status_code == 404
-    follow_tag = api.post("/api/v1/tags/plaza/follow")
-    assert follow_tag.status_code == 422
-    assert "issue 4" in follow_tag.json()["error"]
+    follow_tag = api.post("/api/v1/tags/Plaza/follow")
+    assert follow_tag.status_code == 200 and follow_tag.json()["following"] is True
+    assert api.post("/api/v1/tags/plaza/follow").json()["following"] is True  # idempotent
+    assert api.get("/api/v1/tags/plaza").json()["following"] is True
+    assert api.post("/api/v1/tags/brandnew/follow").json()["name"] == "brandnew"
+    followed = api.get("/api/v1/followed_tags?limit=1")
+    assert [t["name"] for t in followed.json()] == ["brandnew"]
+    assert 'rel="next"' in followed["Link"]
+    assert [t["name"] for t in api.get("/api/v1/followed_tags").json()] == ["brandnew", "plaza"]
     assert api.post("/api/v1/tags/plaza/unfollow").json()["following"] is False
-    assert api.get("/api/v1/followed_tags").json() == []
+    assert [t["name"] for t in api.get("/api/v1/followed_tags").json()] == ["brandnew"]
+    assert api.post("/api/v1/tags/bad!name/follow").status_code == 404
+    assert api_for(alice, scopes="read").post("/api/v1/tags/plaza/follow").status_code == 403
     assert api_for(False).get("/api/v1/followed_tags").status_code == 401
 
 

@@ -1,0 +1,391 @@
+"""Viewer-scoped search reads: posts, people, hashtags, groups, followed hashtags.
+
+The full-text engine (:mod:`search.backends`) only says which ids match; every result is then
+read through the same viewer-scoped querysets as the rest of the site
+(:func:`posts.queries.visible_posts`, blocks either way, ``discoverable``), so search can never
+show a post or a person that the viewer could not reach another way.
+
+Posts come in two orders:
+
+- ``recent``: newest first, keyset-paged by id (``max_id``), the match and the visibility
+  rules in one statement, so a page is only short when the results end;
+- ``relevance``: the newest :data:`CANDIDATES` text matches (the index stops there, so a
+  common word costs the same as a rare one), kept if visible, then ranked by text score,
+  recency and engagement; bounded offset paging inside those candidates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Lower
+
+from accounts.models import Account, Visibility
+from network.queries import blocked_ids, blocker_ids, muted_ids
+from plaza.ids import id_for_time
+from posts.models import Hashtag, Post, PostHashtag
+from posts.queries import visible_posts, with_related
+from search.backends import PostFilter, TextQuery, backend
+from search.models import FollowedHashtag
+from search.parse import ParsedQuery
+
+CANDIDATES = 500
+PEOPLE_CANDIDATES = 200
+MAX_LIMIT = 40
+HOUR_MS = 3_600_000
+TAG_PREFIX = re.compile(r"^\w{1,100}$")
+# Whether posts can belong to groups (the groups app adds Post.group).
+_GROUP_POSTS = any(f.name == "group" for f in Post._meta.get_fields())
+
+
+@dataclass
+class PostResults:
+    posts: list[Post]
+    next_max_id: int | None = None  # order "recent"
+    next_offset: int | None = None  # order "relevance"
+
+
+@dataclass
+class PeopleResults:
+    accounts: list[Account]
+    next_offset: int | None = None
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+
+def _post_filter(viewer: Account | None, q: ParsedQuery) -> PostFilter | None:
+    """The index-level filters; None when they can match nothing (an unknown author)."""
+    f = PostFilter(has_media=q.has_media, author_id=q.author_id)
+    if q.from_user:
+        author = (
+            Account.objects.annotate(lname=Lower("username"))
+            .filter(lname=q.from_user)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if author is None or (q.author_id is not None and author != q.author_id):
+            return None
+        f.author_id = author
+    if q.after:
+        f.min_id = id_for_time(_day_start(q.after) + dt.timedelta(days=1))
+    if q.before:
+        f.max_id = id_for_time(_day_start(q.before))
+    return f
+
+
+def _group_id(viewer: Account | None, handle: str) -> int | None:
+    """The group ``in:handle`` names, if groups exist. Reading its posts is still decided by
+    :func:`posts.queries.visible_posts` (membership of private and secret groups)."""
+    try:
+        from groups.models import Group
+    except ImportError:  # pragma: no cover - groups not installed
+        return None
+    return (
+        Group.objects.annotate(lhandle=Lower("handle"))
+        .filter(lhandle=handle)
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def _scope(viewer: Account | None, q: ParsedQuery) -> QuerySet[Post] | None:
+    """Posts the viewer may find: visible to them, not reshares, not other people's unlisted
+    posts (unlisted means "keep out of listings"), not by accounts they muted."""
+    qs = visible_posts(viewer).filter(reshare_of__isnull=True)
+    listed = ~Q(visibility=Visibility.UNLISTED)
+    if _GROUP_POSTS:
+        # Group posts are stored unlisted; whether the viewer may read them is the group's
+        # rule, which visible_posts applied already.
+        listed |= Q(group__isnull=False)
+    if viewer is not None:
+        listed |= Q(author_id=viewer.pk)
+        qs = qs.exclude(author_id__in=muted_ids(viewer))
+    qs = qs.filter(listed)
+    if q.in_group:
+        if not _GROUP_POSTS:
+            return None
+        group_id = _group_id(viewer, q.in_group)
+        if group_id is None:
+            return None
+        qs = qs.filter(group_id=group_id)
+    return qs
+
+
+def search_posts(
+    viewer: Account | None,
+    q: ParsedQuery,
+    *,
+    order: str = "relevance",
+    limit: int = 20,
+    offset: int = 0,
+    max_id: int | None = None,
+    min_id: int | None = None,
+) -> PostResults:
+    """Posts matching ``q`` that ``viewer`` may see (see the module docstring for orders).
+
+    A query without words needs ``from:`` or ``in:`` (then it lists those posts, newest
+    first); an empty query finds nothing rather than everything.
+    """
+    limit = max(1, min(limit, MAX_LIMIT))
+    filters = _post_filter(viewer, q)
+    scope = _scope(viewer, q)
+    if filters is None or scope is None:
+        return PostResults([])
+    if not q.text:
+        if not (q.from_user or q.in_group or q.author_id):
+            return PostResults([])
+        order = "recent"
+    if max_id is not None:
+        filters.max_id = min(max_id, filters.max_id or max_id)
+    if min_id is not None:
+        filters.min_id = max(min_id + 1, filters.min_id or 0)
+    if order == "recent":
+        return _recent(scope, q.text, filters, limit, offset)
+    return _relevant(scope, q.text, filters, limit, offset)
+
+
+def _recent(
+    scope: QuerySet[Post], text: TextQuery, f: PostFilter, limit: int, offset: int
+) -> PostResults:
+    qs = scope
+    if text:
+        sql, params = backend().post_ids_sql(text, f)
+        qs = qs.filter(pk__in=RawSQL(sql, params))
+    else:
+        if f.author_id is not None:
+            qs = qs.filter(author_id=f.author_id)
+        if f.has_media:
+            qs = qs.filter(media__isnull=False).distinct()
+        if f.min_id is not None:
+            qs = qs.filter(pk__gte=f.min_id)
+        if f.max_id is not None:
+            qs = qs.filter(pk__lt=f.max_id)
+    posts = list(with_related(qs.order_by("-id"))[offset : offset + limit])
+    return PostResults(posts, next_max_id=posts[-1].pk if len(posts) == limit else None)
+
+
+def _relevant(
+    scope: QuerySet[Post], text: TextQuery, f: PostFilter, limit: int, offset: int
+) -> PostResults:
+    matches = dict(backend().match_posts(text, f, limit=CANDIDATES))
+    if not matches or offset >= CANDIDATES:
+        return PostResults([])
+    rows = scope.filter(pk__in=list(matches)).values_list(
+        "pk", "likes_count", "reshares_count", "replies_count", "quotes_count"
+    )
+    best = max(matches.values()) or 1.0
+    now_ms = time.time() * 1000
+    scored: list[tuple[float, int]] = []
+    for pk, likes, reshares, replies, quotes in rows:
+        scored.append((rank(matches[pk] / best, pk, likes, reshares, replies, quotes, now_ms), pk))
+    scored.sort(reverse=True)
+    page_ids = [pk for _, pk in scored[offset : offset + limit]]
+    by_id = {p.pk: p for p in with_related(Post.objects.filter(pk__in=page_ids))}
+    more = offset + limit < len(scored)
+    return PostResults(
+        [by_id[pk] for pk in page_ids if pk in by_id], next_offset=offset + limit if more else None
+    )
+
+
+def rank(
+    text: float, post_id: int, likes: int, reshares: int, replies: int, quotes: int, now_ms: float
+) -> float:
+    """A post's search score: text relevance (0..1, relative to the best match) weighs most,
+    then freshness (halves over three days), then engagement (logarithmic, so a viral post
+    can't bury a better match)."""
+    age_hours = max(0.0, (now_ms - (post_id >> 16)) / HOUR_MS)
+    recency = 1.0 / (1.0 + age_hours / 72.0)
+    engagement = min(1.0, math.log1p(likes + 2 * reshares + replies + 2 * quotes) / 6.0)
+    return 0.6 * text + 0.25 * recency + 0.15 * engagement
+
+
+# --- people ---------------------------------------------------------------------------------
+
+
+def _people_scope(viewer: Account | None) -> QuerySet[Account]:
+    qs = Account.objects.all()
+    if viewer is not None:
+        qs = qs.exclude(pk__in=blocked_ids(viewer)).exclude(pk__in=blocker_ids(viewer))
+    return qs
+
+
+def search_people(
+    viewer: Account | None,
+    q: ParsedQuery,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    following_only: bool = False,
+) -> PeopleResults:
+    """Discoverable people matching the words (username, display name, bio; the last word may
+    be the start of one), plus the account whose username is exactly the query even if it
+    opted out of discovery. Never accounts blocked either way. Exact username first, then
+    text relevance with a nudge for well-followed accounts."""
+    limit = max(1, min(limit, MAX_LIMIT))
+    typed = q.raw_words.strip()
+    if not typed:
+        return PeopleResults([])
+    text = TextQuery(words=typed.split()[:8], prefix_last=True)
+    matches = dict(backend().match_accounts(text, limit=PEOPLE_CANDIDATES))
+    exact_name = q.raw_words.replace(" ", "_")
+    qs = _people_scope(viewer).filter(
+        Q(pk__in=list(matches), discoverable=True) | Q(username__iexact=exact_name)
+    )
+    if following_only:
+        if viewer is None:
+            return PeopleResults([])
+        from network.queries import following_ids
+
+        qs = qs.filter(pk__in=following_ids(viewer))
+    found = list(qs[: PEOPLE_CANDIDATES + 1])
+    best = max(matches.values(), default=1.0) or 1.0
+
+    def score(a: Account) -> tuple[int, float, int]:
+        exact = 0 if a.username.lower() == exact_name.lower() else 1
+        s = matches.get(a.pk, 0.0) / best + 0.05 * math.log1p(a.followers_count)
+        return (exact, -s, a.pk)
+
+    found.sort(key=score)
+    page = found[offset : offset + limit]
+    more = offset + limit < len(found)
+    return PeopleResults(page, next_offset=offset + limit if more else None)
+
+
+# --- hashtags -------------------------------------------------------------------------------
+
+
+@dataclass
+class HashtagResult:
+    name: str
+    posts: int
+    following: bool = False
+
+
+def search_hashtags(
+    viewer: Account | None, q: ParsedQuery | str, *, limit: int = 20, offset: int = 0
+) -> list[HashtagResult]:
+    """Hashtags whose name starts with the query (an index range scan on the name), the exact
+    name first, then the most used. ``posts`` counts public posts."""
+    raw = q if isinstance(q, str) else (q.text.tags[0] if q.text.tags else q.raw_words)
+    prefix = raw.strip().lstrip("#").lower().replace(" ", "_")
+    if not TAG_PREFIX.match(prefix):
+        return []
+    # name >= prefix AND name < prefix + U+10FFFF: both databases use the unique index.
+    candidates = list(
+        Hashtag.objects.filter(name__gte=prefix, name__lt=prefix + "\U0010ffff")
+        .order_by("name")
+        .values_list("pk", "name")[:200]
+    )
+    if not candidates:
+        return []
+    counts = _tag_counts([pk for pk, _ in candidates])
+    ranked = sorted(candidates, key=lambda c: (c[1] != prefix, -counts.get(c[0], 0), c[1]))
+    page = ranked[offset : offset + limit]
+    followed = followed_hashtag_ids(viewer, [pk for pk, _ in page])
+    return [HashtagResult(name, counts.get(pk, 0), pk in followed) for pk, name in page]
+
+
+def _tag_counts(tag_ids: list[int]) -> dict[int, int]:
+    from django.db.models import Count
+
+    return dict(
+        PostHashtag.objects.filter(hashtag_id__in=tag_ids, post__visibility=Visibility.PUBLIC)
+        .values("hashtag_id")
+        .annotate(n=Count("id"))
+        .values_list("hashtag_id", "n")
+    )
+
+
+# --- groups ---------------------------------------------------------------------------------
+
+
+def search_groups(
+    viewer: Account | None, q: ParsedQuery, *, limit: int = 20, offset: int = 0
+) -> list[Any]:
+    """Groups matching the words, that the viewer may know exist (public and private groups
+    are listed; secret ones only to their members). Empty until the groups app exists.
+
+    Hook: groups are few (thousands, not millions), so a name/handle/topic match over the
+    listed groups is bounded; move it into the FTS index when groups grow.
+    """
+    try:
+        from groups.models import Group
+    except ImportError:  # pragma: no cover
+        return []
+    typed = q.raw_words.strip()
+    if not typed:
+        return []
+    listed = _listed_groups(viewer, Group)
+    cond = Q()
+    for word in typed.split()[:5]:
+        cond &= Q(name__icontains=word) | Q(handle__icontains=word) | Q(description__icontains=word)
+    qs = listed.filter(cond).order_by("-member_count", "-id")
+    return list(qs[offset : offset + limit])
+
+
+def _listed_groups(viewer: Account | None, group_model: Any) -> QuerySet[Any]:
+    """Groups whose existence the viewer may know: public and private, plus secret groups
+    they are an active member of."""
+    listed = Q(visibility__in=["public", "private"])
+    if viewer is not None:
+        try:
+            from groups.models import Membership
+
+            mine = Membership.objects.filter(account=viewer, state="active").values("group_id")
+            listed |= Q(pk__in=mine)
+        except ImportError:  # pragma: no cover
+            pass
+    qs = group_model.objects.filter(listed)
+    if viewer is not None:
+        qs = qs.exclude(owner_id__in=blocked_ids(viewer)).exclude(owner_id__in=blocker_ids(viewer))
+    return qs
+
+
+# --- followed hashtags ----------------------------------------------------------------------
+
+
+def followed_hashtag_ids(viewer: Account | None, tag_ids: list[int]) -> set[int]:
+    """Which of ``tag_ids`` the viewer follows (one query; none for nobody)."""
+    if viewer is None or not tag_ids:
+        return set()
+    return set(
+        FollowedHashtag.objects.filter(account=viewer, hashtag_id__in=tag_ids).values_list(
+            "hashtag_id", flat=True
+        )
+    )
+
+
+def follows_hashtag(viewer: Account | None, name: str) -> bool:
+    if viewer is None:
+        return False
+    return FollowedHashtag.objects.filter(account=viewer, hashtag__name=name.lower()).exists()
+
+
+def followed_hashtag_names(viewer: Account, names: list[str]) -> set[str]:
+    """Which of ``names`` the viewer follows (one query)."""
+    if not names:
+        return set()
+    return set(
+        FollowedHashtag.objects.filter(account=viewer, hashtag__name__in=names).values_list(
+            "hashtag__name", flat=True
+        )
+    )
+
+
+def followed_hashtags(
+    viewer: Account, *, limit: int = 100, max_id: int | None = None
+) -> list[FollowedHashtag]:
+    """The hashtags the viewer follows, most recently followed first (keyset by row id)."""
+    qs = FollowedHashtag.objects.filter(account=viewer).select_related("hashtag")
+    if max_id is not None:
+        qs = qs.filter(pk__lt=max_id)
+    return list(qs.order_by("-id")[: max(1, min(limit, 200))])

@@ -1,0 +1,90 @@
+"""Search and suggestions over groups: private and secret groups never leak."""
+
+from __future__ import annotations
+
+import pytest
+
+from network.actions import accept_connection, request_connection
+from posts.actions import publish
+from search.parse import parse
+from search.queries import search_groups, search_posts
+from search.suggestions import groups_you_may_like, people_you_may_know
+from tests.factories import make_account
+
+group_actions = pytest.importorskip("groups.actions")
+pytestmark = pytest.mark.django_db
+
+
+def ids(viewer, q: str) -> set[int]:
+    return {p.pk for p in search_posts(viewer, parse(q)).posts}
+
+
+def test_group_posts_in_search_follow_the_group_rules(run_tasks):
+    owner, member, outsider = make_account("owner"), make_account("member"), make_account("out")
+    open_group = group_actions.create_group(owner, name="Open Kayakers", handle="kayak_open")
+    private = group_actions.create_group(
+        owner,
+        name="Private Kayakers",
+        handle="kayak_priv",
+        visibility="private",
+        join_policy="request",
+    )
+    secret = group_actions.create_group(
+        owner,
+        name="Secret Kayakers",
+        handle="kayak_secret",
+        visibility="secret",
+        join_policy="invite",
+    )
+    group_actions.invite(owner, private, member)
+    group_actions.accept_invite(member, private)
+    with run_tasks():
+        in_open = publish(owner, text="paddle open", group=open_group)
+        in_private = publish(owner, text="paddle private", group=private)
+        in_secret = publish(owner, text="paddle secret", group=secret)
+    assert ids(outsider, "paddle") == {in_open.pk}
+    assert ids(None, "paddle") == {in_open.pk}
+    assert ids(member, "paddle") == {in_open.pk, in_private.pk}
+    assert ids(owner, "paddle") == {in_open.pk, in_private.pk, in_secret.pk}
+    assert ids(member, "paddle in:kayak_priv") == {in_private.pk}
+    assert ids(outsider, "paddle in:kayak_priv") == set()
+    assert ids(outsider, "paddle in:kayak_secret") == set()
+    assert ids(outsider, "in:kayak_secret") == set()
+    assert ids(owner, "in:kayak_secret") == {in_secret.pk}
+    assert ids(owner, "paddle in:nosuchgroup") == set()
+    names = {g.handle for g in search_groups(outsider, parse("kayakers"))}
+    assert names == {"kayak_open", "kayak_priv"}  # secret groups are not listed
+    assert {g.handle for g in search_groups(owner, parse("kayakers"))} == {
+        "kayak_open",
+        "kayak_priv",
+        "kayak_secret",
+    }
+
+
+def test_group_suggestions_and_co_members(run_tasks):
+    me, friend, owner = make_account("me"), make_account("friend"), make_account("owner")
+    me.interests = ["data"]
+    me.save()
+    with run_tasks():
+        request_connection(me, friend)
+        accept_connection(friend, me)
+    engineers = group_actions.create_group(owner, name="Data Engineers", handle="data_eng")
+    topical = group_actions.create_group(owner, name="Numbers", handle="numbers", topics=["data"])
+    hidden = group_actions.create_group(
+        owner, name="Hidden", handle="hidden_g", visibility="secret", join_policy="invite"
+    )
+    group_actions.join(friend, engineers)
+    group_actions.invite(owner, hidden, friend)
+    group_actions.accept_invite(friend, hidden)
+    found = {s.group.handle: s.reason for s in groups_you_may_like(me, limit=10)}
+    assert found["data_eng"] == "1 person you know is a member"
+    assert found["numbers"] == "About #data, one of your interests"
+    assert "hidden_g" not in found
+    group_actions.join(me, engineers)
+    from search.suggestions import forget
+
+    forget(me)
+    people = {s.account.username: s.reason for s in people_you_may_know(me, limit=10)}
+    assert people["owner"] == "Member of Data Engineers"
+    assert topical.pk in {s.group.pk for s in groups_you_may_like(me, limit=10)}
+    assert engineers.pk not in {s.group.pk for s in groups_you_may_like(me, limit=10)}
