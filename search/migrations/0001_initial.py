@@ -9,8 +9,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('accounts', '0002_moderation_state'),
-        ('posts', '0002_post_group'),
+        ('accounts', '0001_initial'),
+        ('posts', '0001_initial'),
     ]
 
     operations = [
