@@ -288,6 +288,7 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
 # Routers import the helpers above, so they are imported (and mounted) after them.
 from accounts.api import router as accounts_router  # noqa: E402
 from feeds.api import router as feeds_router  # noqa: E402
+from messaging.api import router as messaging_router  # noqa: E402
 from network.api import router as network_router  # noqa: E402
 from notifications.api import router as notifications_router  # noqa: E402
 from posts.api import router as posts_router  # noqa: E402
@@ -299,3 +300,4 @@ api.add_router("", posts_router, tags=["posts"])
 api.add_router("", feeds_router, tags=["feeds"])
 api.add_router("", notifications_router, tags=["notifications"])
 api.add_router("", search_router, tags=["search"])
+api.add_router("", messaging_router, tags=["messages"])
