@@ -36,12 +36,13 @@ sync_application = WSGIMiddleware(
     get_wsgi_application(),  # type: ignore[arg-type]  # Django returns an iterable response
     workers=settings.PLAZA.web_threads,
 )
-STREAMING_PREFIX = "/api/v1/streaming"
+# Long-lived async views (server-sent events): Mastodon's streaming API and live messages.
+STREAMING_PREFIXES = ("/api/v1/streaming", "/messages/live")
 
 
 async def http_application(scope: dict, receive: object, send: object) -> None:
     """Streaming (long-lived, async) through Django's ASGI handler, the rest on the pool."""
-    if scope["path"].startswith(STREAMING_PREFIX):
+    if scope["path"].startswith(STREAMING_PREFIXES):
         await django_application(scope, receive, send)  # type: ignore[arg-type]
     else:
         await sync_application(scope, receive, send)  # type: ignore[arg-type]

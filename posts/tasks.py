@@ -21,12 +21,15 @@ def process_media(media_id: int) -> None:
 @db_periodic_task(crontab(minute="17", hour="*/6"))
 def discard_abandoned_uploads() -> None:
     """Remove uploads never attached to a post (a composer closed without posting)."""
+    from messaging.queries import attached_media_ids
     from studio.queries import reserved_media_ids
 
     cutoff = timezone.now() - timedelta(days=1)
-    # Uploads waiting for a scheduled post are not abandoned, however old.
-    abandoned = MediaAttachment.objects.filter(post__isnull=True, created_at__lt=cutoff).exclude(
-        pk__in=reserved_media_ids()
+    # Uploads waiting for a scheduled post, or sent in a direct message, are not abandoned.
+    abandoned = (
+        MediaAttachment.objects.filter(post__isnull=True, created_at__lt=cutoff)
+        .exclude(pk__in=reserved_media_ids())
+        .exclude(pk__in=attached_media_ids())
     )
     for attachment in abandoned[:500]:
         media.discard(attachment)
