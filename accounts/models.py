@@ -60,10 +60,30 @@ class Account(models.Model):
     posts_count = models.PositiveIntegerField(default=0)
     last_posted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Moderation state, set only by moderation.actions (which also records why, and who).
+    # Suspended: cannot log in, and everything they posted disappears for everyone else.
+    # Limited (silenced): posts reach only their followers and connections.
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    limited_at = models.DateTimeField(null=True, blank=True)
+    warnings_count = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(Lower("username"), name="account_username_ci_unique"),
+        ]
+        # Partial indexes: the few moderated accounts are read by every post query
+        # (``author_id NOT IN (suspended)``), so that subquery is a scan of a tiny index.
+        indexes = [
+            models.Index(
+                fields=["suspended_at"],
+                name="account_suspended_idx",
+                condition=models.Q(suspended_at__isnull=False),
+            ),
+            models.Index(
+                fields=["limited_at"],
+                name="account_limited_idx",
+                condition=models.Q(limited_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -76,3 +96,11 @@ class Account(models.Model):
     @property
     def is_organization(self) -> bool:
         return self.kind == AccountKind.ORGANIZATION
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
+
+    @property
+    def is_limited(self) -> bool:
+        return self.limited_at is not None

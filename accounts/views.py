@@ -26,6 +26,8 @@ from accounts.forms import (
     add_action_errors,
 )
 from accounts.models import Account, User
+from plaza import ratelimit
+from plaza.errors import RateLimited
 
 
 def _post_data(request: HttpRequest) -> Any:
@@ -55,6 +57,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
+            ratelimit.hit("signup", request)
             account = actions.register(
                 username=data["username"],
                 email=data["email"],
@@ -65,6 +68,8 @@ def signup(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as exc:
             add_action_errors(form, exc)
+        except RateLimited as exc:
+            form.add_error(None, exc.message)
         else:
             login(request, account.user, backend="accounts.backends.AccountModelBackend")
             messages.success(
@@ -81,6 +86,25 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        # A suspended login is inactive, so authentication fails like a wrong password; with
+        # the right password, say why instead (as Mastodon does).
+        user = User.objects.filter(
+            username=form.cleaned_data.get("username") or "",
+            is_active=False,
+            account__suspended_at__isnull=False,
+        ).first()
+        if user is not None and user.check_password(form.data.get("password") or ""):
+            form.errors.clear()
+            form.add_error(None, SUSPENDED_MESSAGE)
+        return super().form_invalid(form)
+
+
+SUSPENDED_MESSAGE = (
+    "This account has been suspended by the moderators for breaking the rules. "
+    "You can no longer log in."
+)
 
 
 class LogoutView(auth_views.LogoutView):

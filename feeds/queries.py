@@ -92,10 +92,23 @@ def _hidden_ids(viewer: Account, *, mutes: bool = True) -> QuerySet:
         Block.objects.filter(account=viewer)
         .values("target_id")
         .union(Block.objects.filter(target=viewer).values("account_id"))
+        .union(_suspended_ids())
     )
     if mutes:
         qs = qs.union(Mute.objects.filter(account=viewer).values("target_id"))
     return qs
+
+
+def _suspended_ids() -> QuerySet:
+    """Suspended accounts: their posts are gone for everyone (a partial-index scan)."""
+    return Account.objects.filter(suspended_at__isnull=False).values("id")
+
+
+def _unlisted_ids() -> QuerySet:
+    """Accounts kept out of the public, hashtag and trending feeds: suspended or limited."""
+    return Account.objects.filter(
+        Q(suspended_at__isnull=False) | Q(limited_at__isnull=False)
+    ).values("id")
 
 
 def _hidden_sources(viewer: Account, *, mutes: bool = True) -> Q:
@@ -142,11 +155,26 @@ def _t(model: type[Model]) -> str:
 
 def _hidden_sql(viewer: Account) -> tuple[str, list[Any]]:
     """Raw-SQL twin of :func:`_hidden_ids` for the hot home-feed statements."""
-    block, mute = _t(Block), _t(Mute)
+    block, mute, account = _t(Block), _t(Mute), _t(Account)
     return (
         f"SELECT target_id FROM {block} WHERE account_id = %s "
         f"UNION SELECT account_id FROM {block} WHERE target_id = %s "
-        f"UNION SELECT target_id FROM {mute} WHERE account_id = %s",
+        f"UNION SELECT target_id FROM {mute} WHERE account_id = %s "
+        f"UNION SELECT id FROM {account} WHERE suspended_at IS NOT NULL",
+        [viewer.pk, viewer.pk, viewer.pk],
+    )
+
+
+def _limited_reach_sql(viewer: Account, column: str) -> tuple[str, list[Any]]:
+    """SQL keeping a post by a limited (silenced) account only for the account's followers
+    and connections (and the account itself). Cheap for everyone else: the first test reads
+    the partial index of limited accounts, the rest runs only for their posts."""
+    account, follow, conn = _t(Account), _t(Follow), _t(Connection)
+    return (
+        f"({column} NOT IN (SELECT id FROM {account} WHERE limited_at IS NOT NULL) "
+        f"OR {column} = %s "
+        f"OR {column} IN (SELECT target_id FROM {follow} WHERE follower_id = %s) "
+        f"OR {column} IN (SELECT other_id FROM {conn} WHERE account_id = %s))",
         [viewer.pk, viewer.pk, viewer.pk],
     )
 
@@ -171,6 +199,11 @@ def _entry_ids(viewer: Account, page: PageRange) -> list[int]:
     params += hidden_params
     where.append(f"(o.author_id IS NULL OR o.author_id NOT IN ({hidden}))")
     params += hidden_params
+    # Limited accounts reach non-followers neither by mentions nor through reshares.
+    for column in ("p.author_id", "o.author_id"):
+        limited, limited_params = _limited_reach_sql(viewer, column)
+        where.append(f"({column} IS NULL OR {limited})" if column[0] == "o" else limited)
+        params += limited_params
     where.append(
         f"(p.reshare_of_id IS NULL OR e.source_id NOT IN (SELECT target_id FROM {follow} "
         "WHERE follower_id = %s AND show_reshares = %s))"
@@ -282,7 +315,7 @@ def public_feed(viewer: Account | None, page: PageRange = PageRange()) -> FeedPa
     page = page.clamp()
     qs = Post.objects.filter(
         visibility=Visibility.PUBLIC, reshare_of__isnull=True, in_reply_to__isnull=True
-    )
+    ).exclude(author_id__in=_unlisted_ids())
     if viewer is not None:
         qs = qs.exclude(author_id__in=_hidden_ids(viewer))
     qs = _apply_range(qs, "id", page).order_by(_order("id", page))
@@ -301,7 +334,7 @@ def hashtag_feed(viewer: Account | None, name: str, page: PageRange = PageRange(
             hashtag__name=name.lower(),
             post__visibility=Visibility.PUBLIC,
             post__reshare_of__isnull=True,
-        ),
+        ).exclude(post__author_id__in=_unlisted_ids()),
         "post_id",
         page,
     )
@@ -422,7 +455,7 @@ def public_feed_filtered(
         visibility=Visibility.PUBLIC,
         reshare_of__isnull=True,
         in_reply_to__isnull=True,
-    )
+    ).exclude(author_id__in=_unlisted_ids())
     if viewer is not None:
         qs = qs.exclude(author_id__in=_hidden_ids(viewer))
     qs = _apply_range(qs, "id", page).order_by(_order("id", page))
@@ -450,7 +483,9 @@ def hashtag_feed_filtered(
         return Exists(PostHashtag.objects.filter(post=OuterRef("pk"), hashtag__name__in=names))
 
     wanted = [name.lower(), *(t.lower() for t in any_of[:MAX_EXTRA_TAGS])]
-    qs = Post.objects.filter(tagged(wanted), visibility=Visibility.PUBLIC, reshare_of__isnull=True)
+    qs = Post.objects.filter(
+        tagged(wanted), visibility=Visibility.PUBLIC, reshare_of__isnull=True
+    ).exclude(author_id__in=_unlisted_ids())
     for tag in all_of[:MAX_EXTRA_TAGS]:
         qs = qs.filter(tagged([tag.lower()]))
     if none_of:

@@ -271,7 +271,11 @@ def endpoint(
             except ApiError as exc:
                 return error(exc.message, exc.status)
             except ActionError as exc:
-                return error(exc.message, exc.status)
+                response = error(exc.message, exc.status)
+                # Rate limits (plaza.ratelimit) say when to come back: X-RateLimit-* headers.
+                for header, value in getattr(exc, "headers", {}).items():
+                    response[header] = value
+                return response
             except Http404:
                 return error("Record not found", 404)
             except ValidationError as exc:

@@ -41,4 +41,5 @@ urlpatterns = [
     path("", include("mastodon.views.streaming")),
     path("", include("mastodon.views.search")),
     path("", include("mastodon.views.misc")),
+    path("", include("mastodon.views.reports")),
 ]

@@ -24,6 +24,7 @@ from accounts.api import (
 )
 from accounts.models import Account
 from network import actions, queries
+from plaza import ratelimit
 from plaza.api import ERRORS, InputSchema, TokenAuth, account_of, page_key, viewer_of
 from plaza.errors import ActionError, NotAllowed
 
@@ -139,6 +140,7 @@ def relationships(request: HttpRequest, id: Query[list[str]]) -> list[Relationsh
 def follow(request: HttpRequest, account_id: str, payload: FollowIn | None = None) -> FollowOut:
     viewer, target = _target(request, account_id)
     options = payload or FollowIn(show_reshares=True, notify=False)
+    ratelimit.hit("follow", viewer)
     result = actions.follow(
         viewer, target, show_reshares=options.show_reshares, notify_posts=options.notify
     )

@@ -175,6 +175,8 @@ def _fetch(
         qs = qs.exclude(**{f"{column}_id__in": blocked_ids(viewer)}).exclude(
             **{f"{column}_id__in": blocker_ids(viewer)}
         )
+    # Suspended accounts are gone from every list (moderation.actions.suspend).
+    qs = qs.filter(**{f"{column}__suspended_at__isnull": True})
     # One row more than asked says whether there is a next page, without a COUNT.
     found = list(qs.select_related(column).order_by("-id")[: limit + 1])
     more = len(found) > limit

@@ -25,6 +25,7 @@ from accounts.models import Account, User
 from accounts.queries import get_account_by_username
 from network import actions, queries
 from network.forms import ConnectForm
+from plaza import ratelimit
 from plaza.errors import ActionError, NotFound
 
 # An action view's work: do it as ``viewer`` on ``target``, return the success message.
@@ -123,6 +124,7 @@ def relationship_action(
 @relationship_action
 def follow(request: HttpRequest, username: str) -> Deed:
     def deed(viewer: Account, target: Account) -> str:
+        ratelimit.hit("follow", viewer)
         if actions.follow(viewer, target) == "requested":
             return f"Follow request sent. @{target.username} approves followers."
         return f"You now follow @{target.username}."

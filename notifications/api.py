@@ -25,6 +25,8 @@ KindName = Literal[
     "like",
     "reshare",
     "quote",
+    "report_resolved",
+    "moderation_warning",
 ]
 
 

@@ -241,7 +241,11 @@ def _error(request: HttpRequest, message: str, status: int) -> HttpResponse:
 
 @api.exception_handler(ActionError)
 def _action_error(request: HttpRequest, exc: ActionError) -> HttpResponse:
-    return _error(request, exc.message, exc.status)
+    response = _error(request, exc.message, exc.status)
+    # Rate limits (plaza.ratelimit) say when to come back: X-RateLimit-* headers.
+    for header, value in getattr(exc, "headers", {}).items():
+        response[header] = value
+    return response
 
 
 @api.exception_handler(AuthenticationError)
@@ -289,6 +293,7 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
 from accounts.api import router as accounts_router  # noqa: E402
 from feeds.api import router as feeds_router  # noqa: E402
 from messaging.api import router as messaging_router  # noqa: E402
+from moderation.api import router as moderation_router  # noqa: E402
 from network.api import router as network_router  # noqa: E402
 from notifications.api import router as notifications_router  # noqa: E402
 from posts.api import router as posts_router  # noqa: E402
@@ -301,3 +306,4 @@ api.add_router("", feeds_router, tags=["feeds"])
 api.add_router("", notifications_router, tags=["notifications"])
 api.add_router("", search_router, tags=["search"])
 api.add_router("", messaging_router, tags=["messages"])
+api.add_router("", moderation_router, tags=["moderation"])

@@ -17,6 +17,7 @@ from ninja.files import UploadedFile
 from accounts.api import AccountOut, VisibilityName, to_account, visible_account
 from accounts.models import Account
 from mastodon.api import absolute_url
+from plaza import ratelimit
 from plaza.api import ERRORS, InputSchema, TokenAuth, account_of, page_key, parse_id, viewer_of
 from plaza.errors import ActionError, NotFound
 from posts import actions
@@ -296,6 +297,7 @@ def _account_list(page: object) -> AccountListOut:
 @router.post("/posts", response={201: PostOut, **ERRORS}, summary="Publish a post")
 def create_post(request: HttpRequest, payload: PostIn) -> Status[PostOut]:
     viewer = account_of(request)
+    ratelimit.hit("post", viewer)
     reply_to = (
         get_post_for(viewer, parse_id(payload.in_reply_to_id, what="post"))
         if payload.in_reply_to_id

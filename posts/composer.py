@@ -13,6 +13,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from accounts.models import Account
+from plaza import ratelimit
 from plaza.errors import ActionError, NotFound
 from posts import actions
 from posts.forms import ComposeForm, narrower
@@ -129,6 +130,7 @@ def submit(viewer: Account, request: HttpRequest) -> tuple[Composer, Post | None
     if request.POST.get("intent") == "attach" or composer.has_errors:
         return composer, None
     try:
+        ratelimit.hit("post", viewer)
         post = actions.publish(
             viewer,
             text=composer.text,

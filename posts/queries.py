@@ -63,12 +63,37 @@ def _not_blocked_q(viewer: Account | None, prefix: str = "") -> Q:
     return ~Q(**{f"{prefix}author_id__in": blocked}) & ~Q(**{f"{prefix}author_id__in": blockers})
 
 
+def _moderated_q(viewer: Account | None) -> Q:
+    """Moderation (see :mod:`moderation.actions`): posts of suspended accounts are gone for
+    everyone, and posts of limited (silenced) accounts reach only the account's followers
+    and connections — for a post and for the post a reshare carries. The subqueries read
+    partial indexes holding just the moderated accounts."""
+    suspended = Account.objects.filter(suspended_at__isnull=False).values("id")
+    limited = Account.objects.filter(limited_at__isnull=False).values("id")
+
+    def allowed(prefix: str) -> Q:
+        reach = ~Q(**{f"{prefix}author_id__in": limited})
+        if viewer is not None:
+            follows = Follow.objects.filter(follower=viewer).values("target_id")
+            connections = Connection.objects.filter(account=viewer).values("other_id")
+            reach |= (
+                Q(**{f"{prefix}author_id": viewer.pk})
+                | Q(**{f"{prefix}author_id__in": follows})
+                | Q(**{f"{prefix}author_id__in": connections})
+            )
+        return ~Q(**{f"{prefix}author_id__in": suspended}) & reach
+
+    return allowed("") & (Q(reshare_of__isnull=True) | allowed("reshare_of__"))
+
+
 def visible_posts(viewer: Account | None) -> QuerySet[Post]:
     """Every post ``viewer`` (None: someone logged out) may see."""
     carried = Q(reshare_of__isnull=True) | (
         _visibility_q(viewer, "reshare_of__") & _not_blocked_q(viewer, "reshare_of__")
     )
-    return Post.objects.filter(_visibility_q(viewer), _not_blocked_q(viewer), carried)
+    return Post.objects.filter(
+        _visibility_q(viewer), _not_blocked_q(viewer), carried & _moderated_q(viewer)
+    )
 
 
 def can_see(viewer: Account | None, post: Post) -> bool:

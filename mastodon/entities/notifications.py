@@ -14,6 +14,8 @@ reshare              ``reblog``                    account, status (the reshared
 quote                ``quote`` (Mastodon 4.5)      account, status (the quoting post)
 connection_request   ``plaza:connection_request``  account — only when asked for in types[]
 connection_accepted  ``plaza:connection_accepted`` account — only when asked for in types[]
+report_resolved      ``plaza:report_resolved``     account (the moderator) — only when asked for
+moderation_warning   ``plaza:moderation_warning``  account (the moderator) — only when asked for
 ==================== ============================= ==========================================
 
 Clients that know nothing about connections would choke on an unknown type, so the two
@@ -56,13 +58,20 @@ TYPE_OF_KIND: dict[str, str] = {
     K.QUOTE: "quote",
     K.CONNECTION_REQUEST: "plaza:connection_request",
     K.CONNECTION_ACCEPTED: "plaza:connection_accepted",
+    K.REPORT_RESOLVED: "plaza:report_resolved",
+    K.MODERATION_WARNING: "plaza:moderation_warning",
 }
 KINDS_OF_TYPE: dict[str, tuple[str, ...]] = {}
 for _kind, _type in TYPE_OF_KIND.items():
     KINDS_OF_TYPE[_type] = (*KINDS_OF_TYPE.get(_type, ()), str(_kind))
 # Types a client gets without asking for them by name.
 DEFAULT_TYPES = ("follow", "follow_request", "mention", "favourite", "reblog", "quote")
-OPT_IN_TYPES = ("plaza:connection_request", "plaza:connection_accepted")
+OPT_IN_TYPES = (
+    "plaza:connection_request",
+    "plaza:connection_accepted",
+    "plaza:report_resolved",
+    "plaza:moderation_warning",
+)
 # Mastodon types Plaza never produces: accepted in filters, match nothing.
 OTHER_MASTODON_TYPES = (
     "status",

@@ -55,6 +55,7 @@ from mastodon.entities.statuses import statuses
 from network import actions as network_actions
 from network import queries as network_queries
 from network.queries import AccountPage
+from plaza import ratelimit
 from posts.models import MediaAttachment, Post, PostHashtag
 from posts.queries import pinned_posts, visible_posts, with_related
 
@@ -454,6 +455,7 @@ def follow(request: ApiRequest, account_id: str) -> Any:
     data.array("languages")  # no per-language filtering in Plaza: accepted, ignored
     # Options not sent keep their current value on an existing follow (as in Mastodon).
     current = network_queries.relationship_details(me, [target])[target.pk]
+    ratelimit.hit("follow", me)
     network_actions.follow(
         me,
         target,

@@ -19,6 +19,7 @@ from mastodon import actions
 from mastodon.api import ApiError, ApiRequest, by_method, endpoint, error
 from mastodon.models import Application
 from mastodon.views.accounts import accounts_index
+from plaza import ratelimit
 
 
 def application_entity(app: Application, *, secret: str | None = None) -> dict[str, Any]:
@@ -130,6 +131,7 @@ def register_account(request: ApiRequest) -> Any:
         details["agreement"] = [("ERR_ACCEPTED", "must be accepted")]
     if details:
         return _validation_failed(details)
+    ratelimit.hit("signup", request)
     try:
         _account, token = actions.sign_up_with_app(
             request.token.application,

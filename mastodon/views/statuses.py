@@ -42,6 +42,7 @@ from mastodon.api import (
 from mastodon.entities import statuses as entities
 from mastodon.entities.accounts import account as account_entity
 from mastodon.models import IdempotentRequest
+from plaza import ratelimit
 from plaza.errors import NotFound
 from posts import actions
 from posts import media as media_actions
@@ -263,6 +264,7 @@ def create_status(request: ApiRequest) -> Any:
         replayed = _replay(request, account, key)
         if replayed is not None:
             return replayed
+    ratelimit.hit("post", account)
     try:
         with transaction.atomic():
             result_id, scheduled = _create(request, account)

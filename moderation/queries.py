@@ -1,0 +1,256 @@
+"""Moderation reads, scoped by who is asking.
+
+Staff (``user.is_staff``) see every report and the whole audit log. Group moderators (owners
+and moderators of a group, :func:`moderated_group_ids`) see the reports about content in their
+groups and the log entries of those groups. Everyone else sees nothing: the pages answer 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+
+from accounts.models import Account
+from moderation.models import ModerationAction, Report, ReportStatus, TargetKind
+from posts.models import Post
+from posts.queries import Page, get_post_for, with_related
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 50
+HISTORY = 10
+
+
+def is_staff(account: Account | None) -> bool:
+    return account is not None and account.user.is_active and account.user.is_staff
+
+
+def moderated_group_ids(account: Account | None) -> list[int]:
+    """The groups ``account`` owns or moderates (empty until the groups app is there)."""
+    if account is None:
+        return []
+    try:
+        from groups.models import Membership, MemberState, Role
+    except ImportError:  # pragma: no cover - the groups app lands separately
+        return []
+    return list(
+        Membership.objects.filter(
+            account=account, state=MemberState.ACTIVE, role__in=(Role.OWNER, Role.MODERATOR)
+        ).values_list("group_id", flat=True)
+    )
+
+
+def is_moderator(account: Account | None) -> bool:
+    """Whether ``account`` may open the moderation queue at all."""
+    return is_staff(account) or bool(moderated_group_ids(account))
+
+
+def can_act(moderator: Account, *, group_id: int | None) -> bool:
+    """Whether ``moderator`` may handle a report or content in ``group_id`` (None: outside
+    any group, which only staff handle)."""
+    if is_staff(moderator):
+        return True
+    return group_id is not None and group_id in moderated_group_ids(moderator)
+
+
+def _scope(moderator: Account) -> Q:
+    if is_staff(moderator):
+        return Q()
+    return Q(group_id__in=moderated_group_ids(moderator))
+
+
+# --- the queue ------------------------------------------------------------------------------
+
+
+def reports_page(
+    moderator: Account,
+    *,
+    status: str = ReportStatus.OPEN,
+    max_id: int | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> Page[Report]:
+    """Reports ``moderator`` may handle, newest first, keyset-paginated by id. Open reports
+    by default; ``status`` "all" for every one. A fixed number of queries per page."""
+    limit = max(1, min(limit, MAX_LIMIT))
+    qs = Report.objects.filter(_scope(moderator))
+    if status != "all":
+        qs = qs.filter(status=status)
+    if max_id is not None:
+        qs = qs.filter(pk__lt=max_id)
+    rows = list(
+        qs.select_related("reporter", "target_account", "assigned_to").order_by("-id")[: limit + 1]
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows, rows[-1].pk if more and rows else None)
+
+
+def open_count(moderator: Account) -> int:
+    return Report.objects.filter(_scope(moderator), status=ReportStatus.OPEN).count()
+
+
+def get_report_for(moderator: Account, report_id: int | str) -> Report:
+    """The report, if ``moderator`` may handle it; :class:`NotFound` otherwise."""
+    from plaza.errors import NotFound
+
+    try:
+        pk = int(report_id)
+    except (TypeError, ValueError):
+        raise NotFound("No such report.")
+    report = (
+        Report.objects.filter(_scope(moderator), pk=pk)
+        .select_related("reporter", "target_account__user", "assigned_to", "resolved_by")
+        .first()
+    )
+    if report is None:
+        raise NotFound("No such report.")
+    return report
+
+
+def reported_posts(reports: Sequence[Report]) -> dict[int, Post]:
+    """The posts the reports are about that still exist, loaded for cards (fixed queries).
+
+    Moderators see a reported post whatever its visibility: judging it is their job.
+    """
+    ids = {r.target_id for r in reports if r.target_kind == TargetKind.POST}
+    ids |= {int(pid) for r in reports for pid in r.post_ids}
+    if not ids:
+        return {}
+    return {p.pk: p for p in with_related(Post.objects.filter(pk__in=ids))}
+
+
+@dataclass
+class ReportContext:
+    report: Report
+    post: Post | None  # the reported post, if it still exists
+    evidence: list[Post]  # other attached posts still there
+    history: list[ModerationAction]  # earlier decisions about the account responsible
+    other_reports: int  # other open reports about the same account
+
+
+def report_context(report: Report) -> ReportContext:
+    """What a moderator needs to decide: the content, and the account's record."""
+    posts = reported_posts([report])
+    post = posts.get(report.target_id) if report.target_kind == TargetKind.POST else None
+    evidence = [posts[int(pid)] for pid in report.post_ids if int(pid) in posts]
+    evidence = [p for p in evidence if post is None or p.pk != post.pk]
+    history: list[ModerationAction] = []
+    others = 0
+    if report.target_account_id is not None:
+        history = list(
+            ModerationAction.objects.filter(target_account_id=report.target_account_id)
+            .select_related("moderator")
+            .order_by("-id")[:HISTORY]
+        )
+        others = (
+            Report.objects.filter(target_account_id=report.target_account_id, status="open")
+            .exclude(pk=report.pk)
+            .count()
+        )
+    return ReportContext(report, post, evidence, history, others)
+
+
+def account_record(account: Account) -> list[ModerationAction]:
+    """The latest decisions about ``account``, newest first."""
+    return list(
+        ModerationAction.objects.filter(target_account=account)
+        .select_related("moderator")
+        .order_by("-id")[:HISTORY]
+    )
+
+
+# --- the audit log --------------------------------------------------------------------------
+
+
+def audit_log(
+    moderator: Account, *, max_id: int | None = None, limit: int = DEFAULT_LIMIT
+) -> Page[ModerationAction]:
+    """Moderator decisions ``moderator`` may read, newest first (keyset, fixed queries)."""
+    limit = max(1, min(limit, MAX_LIMIT))
+    qs: QuerySet[ModerationAction] = ModerationAction.objects.filter(_scope(moderator))
+    if max_id is not None:
+        qs = qs.filter(pk__lt=max_id)
+    rows = list(
+        qs.select_related("moderator", "target_account", "report").order_by("-id")[: limit + 1]
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows, rows[-1].pk if more and rows else None)
+
+
+# --- report targets -------------------------------------------------------------------------
+
+
+@dataclass
+class Target:
+    """What a report is about: kind and id, the account responsible, the group it lives in,
+    what it said when reported, and posts attached as evidence."""
+
+    kind: str
+    id: int
+    account: Account | None
+    group_id: int | None = None
+    snapshot: str = ""
+    post_ids: list[int] = field(default_factory=list)
+
+
+def target_for_post(reporter: Account, post_id: int | str) -> Target:
+    """A post ``reporter`` can see, as a report target (:class:`NotFound` otherwise)."""
+    post = get_post_for(reporter, post_id)
+    shown = post.reshare_of if post.reshare_of_id and post.reshare_of else post
+    return Target(
+        kind=TargetKind.POST,
+        id=shown.pk,
+        account=shown.author,
+        group_id=getattr(shown, "group_id", None),
+        snapshot=shown.text,
+        post_ids=[shown.pk],
+    )
+
+
+def target_for_account(reporter: Account, account: Account, post_ids: Sequence[int] = ()) -> Target:
+    """An account as a report target, with posts of theirs attached as evidence (only ones
+    the reporter can see, and by that account: a report can't drag in someone else)."""
+    from posts.queries import visible_posts
+
+    found = list(
+        visible_posts(reporter)
+        .filter(pk__in=list(post_ids), author=account)
+        .values_list("id", "text")[:20]
+    )
+    if len(found) == 1:
+        pk, text = found[0]
+        post = Post.objects.only("id").get(pk=pk)
+        return Target(
+            kind=TargetKind.POST,
+            id=pk,
+            account=account,
+            group_id=getattr(post, "group_id", None),
+            snapshot=text,
+            post_ids=[pk],
+        )
+    return Target(
+        kind=TargetKind.ACCOUNT,
+        id=account.pk,
+        account=account,
+        snapshot="\n\n".join(text for _, text in found) or account.bio,
+        post_ids=[pk for pk, _ in found],
+    )
+
+
+def reported_posts_for(target: Target) -> list[Post]:
+    """The posts a report being written is about (already checked visible to the reporter)."""
+    if not target.post_ids:
+        return []
+    found = {p.pk: p for p in with_related(Post.objects.filter(pk__in=target.post_ids))}
+    return [found[pk] for pk in target.post_ids if pk in found]
+
+
+def reports_about(moderator: Account, account: Account, *, limit: int = HISTORY) -> list[Report]:
+    """The latest reports about ``account`` that ``moderator`` may see, newest first."""
+    return list(
+        Report.objects.filter(_scope(moderator), target_account=account)
+        .select_related("reporter")
+        .order_by("-id")[:limit]
+    )

@@ -1,0 +1,240 @@
+"""Web pages: the report form, the moderation queue, a report, an account's record, the log.
+
+Moderation pages answer 404 to anyone who is not a moderator (staff, or a group moderator for
+their groups' reports): they don't exist for other people.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.models import Account, User
+from accounts.queries import get_account_by_username
+from moderation import actions, queries
+from moderation.forms import AccountActionForm, ReportForm, ResolveForm
+from moderation.models import ActionKind, ReportStatus
+from plaza import ratelimit
+from plaza.errors import ActionError, NotFound
+from posts.queries import cards
+
+
+def _viewer(request: HttpRequest) -> Account:
+    user = request.user
+    assert isinstance(user, User)  # guaranteed by @login_required
+    account = getattr(user, "account", None)
+    if account is None:
+        raise Http404("This login has no Plaza account.")
+    return account
+
+
+def _moderator(request: HttpRequest) -> Account:
+    account = _viewer(request)
+    if not queries.is_moderator(account):
+        raise Http404("No such page.")
+    return account
+
+
+def _max_id(request: HttpRequest) -> int | None:
+    value = request.GET.get("max_id", "")
+    return int(value) if value.isdigit() and len(value) < 20 else None
+
+
+# --- reporting ------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest) -> HttpResponse:
+    """Report a post (``?post=<id>``) or an account (``?account=<username>``)."""
+    viewer = _viewer(request)
+    source = request.POST if request.method == "POST" else request.GET
+    post_id, username = source.get("post", ""), source.get("account", "")
+    try:
+        if post_id:
+            target = queries.target_for_post(viewer, post_id)
+        elif username and (account := get_account_by_username(username)) is not None:
+            target = queries.target_for_account(viewer, account)
+        else:
+            raise NotFound("There is nothing to report here.")
+    except NotFound as exc:
+        raise Http404(exc.message)
+    preview = cards(viewer, queries.reported_posts_for(target))
+    form = ReportForm(request.POST if request.method == "POST" else None)
+    back = _next_url(request, source.get("next", ""), target)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ratelimit.hit("report", viewer)
+            actions.report(
+                viewer,
+                target,
+                category=form.cleaned_data["category"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ActionError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(
+                request, "Thanks for telling us. Moderators will review it and let you know."
+            )
+            return redirect(back)
+    context = {
+        "form": form,
+        "target": target,
+        "preview": preview,
+        "post_id": post_id,
+        "username": username if not post_id else "",
+        "next": back,
+    }
+    return render(request, "moderation/report.html", context, status=400 if form.errors else 200)
+
+
+def _next_url(request: HttpRequest, candidate: str, target: queries.Target) -> str:
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    if target.account is not None:
+        return f"/@{target.account.username}"
+    return reverse("feeds:home")
+
+
+# --- the queue ------------------------------------------------------------------------------
+
+
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    """Reports waiting for a decision (or decided ones, ``?status=resolved|dismissed|all``)."""
+    moderator = _moderator(request)
+    status = request.GET.get("status", ReportStatus.OPEN)
+    if status not in (*ReportStatus.values, "all"):
+        status = ReportStatus.OPEN
+    page = queries.reports_page(moderator, status=status, max_id=_max_id(request))
+    posts = queries.reported_posts(page.items)
+    next_url = (
+        f"{reverse('moderation:queue')}?status={status}&max_id={page.next_max_id}"
+        if page.next_max_id
+        else ""
+    )
+    context = {
+        "reports": [(r, posts.get(r.target_id)) for r in page.items],
+        "status": status,
+        "statuses": [
+            (ReportStatus.OPEN, "Open"),
+            (ReportStatus.RESOLVED, "Resolved"),
+            (ReportStatus.DISMISSED, "Dismissed"),
+            ("all", "All"),
+        ],
+        "next_url": next_url,
+        "open_count": queries.open_count(moderator),
+        "is_staff": queries.is_staff(moderator),
+    }
+    if request.headers.get("HX-Request") and request.GET.get("max_id"):
+        return render(request, "moderation/_queue_items.html", context)
+    return render(request, "moderation/queue.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
+    """One report with its context, and the decision form (POST decides)."""
+    moderator = _moderator(request)
+    try:
+        found = queries.get_report_for(moderator, report_id)
+    except NotFound as exc:
+        raise Http404(exc.message)
+    form = ResolveForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.resolve(
+                moderator, found, form.cleaned_data["action"], form.cleaned_data["reason"]
+            )
+        except ActionError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            label = ActionKind(form.cleaned_data["action"]).label
+            messages.success(request, f"Done: {label.lower()}. The reporter has been told.")
+            return redirect("moderation:queue")
+    context = queries.report_context(found)
+    post_cards = cards(moderator, [p for p in [context.post, *context.evidence] if p])
+    return render(
+        request,
+        "moderation/report_detail.html",
+        {
+            "ctx": context,
+            "report": found,
+            "post_cards": post_cards,
+            "form": form,
+            "is_staff": queries.is_staff(moderator),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def assign(request: HttpRequest, report_id: int) -> HttpResponse:
+    """Take a report ("I'm on it")."""
+    moderator = _moderator(request)
+    try:
+        actions.assign(moderator, queries.get_report_for(moderator, report_id))
+    except NotFound as exc:
+        raise Http404(exc.message)
+    messages.success(request, "The report is yours.")
+    return redirect("moderation:report_detail", report_id=report_id)
+
+
+# --- accounts and the log -------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_detail(request: HttpRequest, username: str) -> HttpResponse:
+    """An account's moderation record, and staff actions on it (warn, limit, suspend...)."""
+    moderator = _moderator(request)
+    if not queries.is_staff(moderator):
+        raise Http404("No such page.")
+    account = get_account_by_username(username)
+    if account is None:
+        raise Http404("No such account.")
+    form = AccountActionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        action, reason = form.cleaned_data["action"], form.cleaned_data["reason"]
+        do = {
+            ActionKind.WARN: actions.warn,
+            ActionKind.LIMIT: actions.limit,
+            ActionKind.UNLIMIT: actions.unlimit,
+            ActionKind.SUSPEND: actions.suspend,
+            ActionKind.UNSUSPEND: actions.unsuspend,
+        }[ActionKind(action)]
+        try:
+            do(moderator, account, reason)
+        except ActionError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, f"Done: {ActionKind(action).label.lower()} @{username}.")
+            return redirect("moderation:account", username=account.username)
+    context = {
+        "account": account,
+        "history": queries.account_record(account),
+        "reports": queries.reports_about(moderator, account),
+        "form": form,
+    }
+    return render(request, "moderation/account.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def log(request: HttpRequest) -> HttpResponse:
+    """The audit log: every decision, who made it, when and why."""
+    moderator = _moderator(request)
+    page = queries.audit_log(moderator, max_id=_max_id(request))
+    next_url = f"{reverse('moderation:log')}?max_id={page.next_max_id}" if page.next_max_id else ""
+    context = {"entries": page.items, "next_url": next_url}
+    if request.headers.get("HX-Request") and request.GET.get("max_id"):
+        return render(request, "moderation/_log_items.html", context)
+    return render(request, "moderation/log.html", context)
