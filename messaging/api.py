@@ -19,6 +19,7 @@ from accounts.api import AccountOut, to_account
 from accounts.models import Account
 from messaging import actions, queries
 from messaging.models import MAX_MESSAGE_CHARS, MAX_PARTICIPANTS, MAX_TITLE_CHARS
+from plaza import ratelimit
 from plaza.api import ERRORS, InputSchema, TokenAuth, account_of, page_key, parse_id
 from plaza.errors import ActionError, NotFound
 from posts.api import MediaOut, to_media
@@ -302,6 +303,7 @@ def request_list(request: HttpRequest, page: Query[PageIn]) -> ConversationPageO
 )
 def conversation_start(request: HttpRequest, payload: StartIn) -> Status[ConversationDetailOut]:
     viewer = account_of(request)
+    ratelimit.hit("message", viewer)
     conversation = actions.start_conversation(
         viewer,
         _people(payload.to),
@@ -363,6 +365,7 @@ def message_send(request: HttpRequest, conversation_id: str, payload: SendIn) ->
             raise NotFound(
                 "The message you reply to does not exist.", field="reply_to_id"
             ) from None
+    ratelimit.hit("message", viewer)
     message = actions.send_message(
         viewer,
         view.conversation,

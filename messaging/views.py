@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import Account
 from messaging import actions, queries
 from messaging.models import MAX_MESSAGE_CHARS, MAX_PARTICIPANTS, MAX_TITLE_CHARS
+from plaza import ratelimit
 from plaza.errors import ActionError, NotFound
 from posts.media import upload_media
 from posts.models import MediaAttachment
@@ -192,6 +193,7 @@ def new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         try:
             people = _recipients(form["to"])
+            ratelimit.hit("message", viewer)
             conversation = actions.start_conversation(
                 viewer, people, title=form["title"], text=form["text"], media=_uploads(request)
             )
@@ -304,6 +306,7 @@ def send(request: HttpRequest, conversation_id: str) -> HttpResponse:
     reply_id = request.POST.get("reply_to", "").strip()
     if reply_id:
         reply_to = queries.get_message_for(viewer, view, _id(reply_id))
+    ratelimit.hit("message", viewer)
     actions.send_message(
         viewer,
         view.conversation,

@@ -244,3 +244,24 @@ def test_message_button_partial(ana: Account, bo: Account) -> None:
         render_to_string("messaging/_message_button.html", {"viewer": None, "target": bo}).strip()
         == ""
     )
+
+
+def test_sending_messages_is_rate_limited_and_writes_nothing_over_the_limit(client, monkeypatch):
+    import dataclasses
+
+    from plaza import ratelimit
+    from tests.factories import make_account
+
+    monkeypatch.setitem(
+        ratelimit.RULES, "message", dataclasses.replace(ratelimit.RULES["message"], limit=1)
+    )
+    ana = make_account("ana_rl")
+    make_account("ben_rl")
+    client.force_login(ana.user)
+    client.post("/messages/new", {"to": "ben_rl", "text": "first"})
+    before = Message.objects.count()
+    assert before == 1
+    response = client.post("/messages/new", {"to": "ben_rl", "text": "second"})
+    assert response.status_code == 422
+    assert "message" in response.content.decode().lower()
+    assert Message.objects.count() == before
