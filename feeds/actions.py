@@ -71,6 +71,8 @@ def fan_out(post: Post) -> int:
 
     Idempotent (``ON CONFLICT DO NOTHING``), so a retried task never duplicates entries.
     """
+    if post.group_id is not None:
+        return _fan_out_in_group(post)
     written = _insert_select("SELECT %s, %s, %s", [post.author_id, post.pk, post.author_id])
     # Mentioned people always get the post, whatever they follow and however big the author.
     mention = _table(Mention)
@@ -125,6 +127,50 @@ def _deliver_to_tag_followers(post: Post) -> int:
     )
 
 
+def _fan_out_in_group(post: Post) -> int:
+    """A group post goes to the group's active members only, never to the author's followers.
+
+    A new thread reaches every active member; a reply reaches the author, the member replied
+    to and the members it mentions (as a reply elsewhere reaches only the people concerned).
+    One ``INSERT … SELECT`` over the memberships, however big the group.
+    """
+    from groups.models import Membership, MemberState
+
+    membership, mention = _table(Membership), _table(Mention)
+    sql = f"SELECT m.account_id, %s, %s FROM {membership} m WHERE m.group_id = %s AND m.state = %s"
+    params: list[Any] = [post.pk, post.author_id, post.group_id, MemberState.ACTIVE]
+    other = post.in_reply_to_account_id
+    if other is not None and other != post.author_id:
+        sql += (
+            " AND (m.account_id IN (%s, %s) OR m.account_id IN "
+            f"(SELECT account_id FROM {mention} WHERE post_id = %s))"
+        )
+        params += [post.author_id, other, post.pk]
+    return _insert_select(sql, params)
+
+
+def add_group_posts(owner: Account | int, group_id: int, *, limit: int = BACKFILL_POSTS) -> int:
+    """After someone joins a group, bring its latest threads into their home feed."""
+    owner_id = owner if isinstance(owner, int) else owner.pk
+    rows = [
+        HomeFeedEntry(owner_id=owner_id, post_id=pid, source_id=author_id)
+        for pid, author_id in Post.objects.filter(
+            group_id=group_id, in_reply_to__isnull=True, reshare_of__isnull=True
+        )
+        .order_by("-id")
+        .values_list("id", "author_id")[:limit]
+    ]
+    HomeFeedEntry.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def remove_group_posts(owner: Account | int, group_id: int) -> int:
+    """After someone leaves, is removed from or banned from a group: its posts leave their
+    home feed (home feeds are read without a visibility check, so this must happen)."""
+    deleted, _ = HomeFeedEntry.objects.filter(owner=owner, post__group_id=group_id).delete()
+    return deleted
+
+
 def backfill(owner: Account | int, source: Account | int, *, limit: int = BACKFILL_POSTS) -> int:
     """After a new follow or connection, bring the source's recent posts into owner's feed.
 
@@ -140,7 +186,7 @@ def backfill(owner: Account | int, source: Account | int, *, limit: int = BACKFI
         visible_posts(owner_acc)
         .filter(author_id=source_id)
         .exclude(visibility=Visibility.DIRECT)
-        .filter(home_reply_q(owner_acc))
+        .filter(home_reply_q(owner_acc), group__isnull=True)
     )
     connected = Connection.objects.filter(account=owner_acc, other_id=source_id).exists()
     if (
@@ -175,7 +221,15 @@ def prune(owner: Account | int, source: Account | int) -> int:
     if still_followed:
         deleted, _ = entries.exclude(post__in=still_visible.values("id")).delete()
     else:
-        deleted, _ = entries.exclude(post__mentions=owner_acc).delete()
+        # Posts in groups the owner is still in were delivered by the group, not the follow.
+        from groups.models import Membership, MemberState
+
+        groups = Membership.objects.filter(account=owner_acc, state=MemberState.ACTIVE)
+        deleted, _ = (
+            entries.exclude(post__mentions=owner_acc)
+            .exclude(post__group_id__in=groups.values("group_id"))
+            .delete()
+        )
     return deleted
 
 
@@ -187,7 +241,9 @@ def refan_out_recent(author: Account | int, *, limit: int = BACKFILL_POSTS) -> i
     latest posts are fanned out now (entries already there are left alone).
     """
     author_id = author if isinstance(author, int) else author.pk
-    recent = Post.objects.filter(author_id=author_id).exclude(visibility=Visibility.DIRECT)
+    recent = Post.objects.filter(author_id=author_id, group__isnull=True).exclude(
+        visibility=Visibility.DIRECT
+    )
     return sum(fan_out(post) for post in recent.order_by("-id")[:limit])
 
 

@@ -267,7 +267,10 @@ def _pulled_ids(viewer: Account, page: PageRange) -> list[int]:
         if connected:
             visibilities.append(Visibility.CONNECTIONS)
         qs = (
-            Post.objects.filter(author_id=author_id, visibility__in=visibilities)
+            # Group posts reach group members by fan-out (feeds.actions), never followers.
+            Post.objects.filter(
+                author_id=author_id, visibility__in=visibilities, group__isnull=True
+            )
             .filter(home_reply_q(viewer))
             .exclude(reshare_of__author_id__in=hidden)
         )

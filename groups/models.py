@@ -56,7 +56,9 @@ class Group(models.Model):
     visibility = models.CharField(
         max_length=16, choices=GroupVisibility.choices, default=GroupVisibility.PUBLIC
     )
-    join_policy = models.CharField(max_length=16, choices=JoinPolicy.choices, default=JoinPolicy.OPEN)
+    join_policy = models.CharField(
+        max_length=16, choices=JoinPolicy.choices, default=JoinPolicy.OPEN
+    )
     # Questions asked of people requesting to join (a list of strings).
     questions = models.JSONField(default=list, blank=True)
     owner = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="owned_groups")

@@ -27,6 +27,10 @@ KindName = Literal[
     "quote",
     "report_resolved",
     "moderation_warning",
+    "group_join_request",
+    "group_request_approved",
+    "group_invite",
+    "group_post",
 ]
 
 

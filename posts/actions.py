@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -18,6 +19,7 @@ from plaza import events
 from plaza.errors import ActionError, NotAllowed, NotFound
 from posts.models import (
     Bookmark,
+    GroupKind,
     Hashtag,
     Like,
     MediaAttachment,
@@ -32,6 +34,10 @@ from posts.models import (
 from posts.queries import OPEN, can_see
 from posts.text import render
 
+if TYPE_CHECKING:
+    from groups.models import Group
+
+_A = TypeVar("_A", Account, int)
 MAX_IMAGES = 4
 MAX_PINS = 5
 
@@ -118,12 +124,19 @@ def publish(
     in_reply_to: Post | None = None,
     quote_of: Post | None = None,
     media: Sequence[MediaAttachment] = (),
+    group: Group | None = None,
+    group_kind: str = "",
 ) -> Post:
     """Publish a post (a broadcast, a reply or a quote) and deliver it.
 
     The caller must have loaded ``in_reply_to`` and ``quote_of`` through
     :func:`posts.queries.get_post_for`; they are checked again here so no path can reply to
     a post its author cannot see.
+
+    ``group``: post in a group (only its active members may; announcements only its
+    moderators). A reply to a group post is in that group whatever ``group`` says. Group
+    posts are stored ``unlisted``: who reads them is the group's rule, and they never appear
+    in the public or hashtag feeds.
     """
     visibility = visibility or author.default_visibility
     if visibility not in Visibility.values:
@@ -144,6 +157,9 @@ def publish(
             raise NotFound("The post you are quoting does not exist or you can't see it.")
         if quote_of.visibility not in OPEN and quote_of.author_id != author.pk:
             raise NotAllowed("Only public and unlisted posts can be quoted.")
+    group, group_kind = _group_of(author, group, group_kind, in_reply_to, quote_of)
+    if group is not None:
+        visibility = Visibility.UNLISTED
 
     rendered_probe = render(text)
     mentioned = _resolve_mentions(author, rendered_probe.mentions)
@@ -161,7 +177,12 @@ def publish(
             thread_root_id=(in_reply_to.thread_root_id or in_reply_to.pk) if in_reply_to else None,
             quote_of=quote_of,
             created_at=now,
+            group=group,
+            group_kind=group_kind,
         )
+        if group is not None:
+            # In a private or secret group, nobody outside it is told (they couldn't read it).
+            mentioned = _group_readers(group, mentioned)
         _store_tags_and_mentions(post, mentioned, rendered.hashtags)
         for position, m in enumerate(media):
             MediaAttachment.objects.filter(pk=m.pk).update(post=post, position=position)
@@ -169,7 +190,8 @@ def publish(
         Account.objects.filter(pk=author.pk).update(last_posted_at=now)
         if in_reply_to is not None:
             _bump(Post, in_reply_to.pk, replies_count=1)
-            notify(in_reply_to.author_id, author, NotificationKind.REPLY, post=post)
+            if group is None or _group_readers(group, [in_reply_to.author_id]):
+                notify(in_reply_to.author_id, author, NotificationKind.REPLY, post=post)
         if quote_of is not None:
             _bump(Post, quote_of.pk, quotes_count=1)
             notify(quote_of.author_id, author, NotificationKind.QUOTE, post=post)
@@ -178,7 +200,68 @@ def publish(
             if account.pk != replied_to:
                 notify(account, author, NotificationKind.MENTION, post=post)
         _deliver_on_commit(post)
+        if group is not None:
+            from groups.tasks import notify_close_followers
+
+            post_id = post.pk
+            transaction.on_commit(lambda: notify_close_followers(post_id))
     return post
+
+
+def _group_of(
+    author: Account,
+    group: Group | None,
+    group_kind: str,
+    in_reply_to: Post | None,
+    quote_of: Post | None,
+) -> tuple[Group | None, str]:
+    """The group a new post goes into and its kind, after checking the author may post there."""
+    from groups.models import Group as GroupModel
+    from groups.models import Membership, MemberState, Role
+
+    if in_reply_to is not None and in_reply_to.group_id is not None:
+        if group is not None and group.pk != in_reply_to.group_id:
+            raise ActionError("A reply stays in the group of the post it answers.", field="group")
+        group = GroupModel.objects.get(pk=in_reply_to.group_id)
+        group_kind = GroupKind.DISCUSSION  # replies are discussion, whatever the thread is
+    elif in_reply_to is not None and group is not None:
+        raise ActionError("A reply stays outside groups, like the post it answers.", field="group")
+    if quote_of is not None and quote_of.group_id is not None:
+        # Quoting carries words out of the group: only from public groups, or inside one.
+        public = GroupModel.objects.filter(pk=quote_of.group_id, visibility="public").exists()
+        if not public and (group is None or group.pk != quote_of.group_id):
+            raise NotAllowed("Posts of private groups can only be quoted inside the group.")
+    if group is None:
+        if group_kind:
+            raise ActionError("Only posts in a group have a kind.", field="group_kind")
+        return None, ""
+    group_kind = group_kind or GroupKind.DISCUSSION
+    if group_kind not in GroupKind.values:
+        raise ActionError("Unknown kind of group post.", field="group_kind")
+    membership = Membership.objects.filter(group=group, account=author).first()
+    if membership is None or membership.state != MemberState.ACTIVE:
+        raise NotAllowed("Only members of this group can post in it.")
+    if group_kind == GroupKind.ANNOUNCEMENT and membership.role not in (
+        Role.OWNER,
+        Role.MODERATOR,
+    ):
+        raise NotAllowed("Only the group's moderators can post announcements.")
+    return group, group_kind
+
+
+def _group_readers(group: Group, accounts: Sequence[_A]) -> list[_A]:
+    """Those of ``accounts`` who may read posts of ``group`` (all, for a public group)."""
+    from groups.models import GroupVisibility, Membership, MemberState
+
+    if group.visibility == GroupVisibility.PUBLIC or not accounts:
+        return list(accounts)
+    ids = [a if isinstance(a, int) else a.pk for a in accounts]
+    members = set(
+        Membership.objects.filter(
+            group=group, account_id__in=ids, state=MemberState.ACTIVE
+        ).values_list("account_id", flat=True)
+    )
+    return [a for a in accounts if (a if isinstance(a, int) else a.pk) in members]
 
 
 def _deliver_on_commit(post: Post) -> None:
@@ -294,6 +377,10 @@ def reshare(actor: Account, post: Post, *, visibility: str = Visibility.PUBLIC) 
     post = _original(actor, post)
     if post.visibility not in OPEN:
         raise NotAllowed("Only public and unlisted posts can be reshared.")
+    if post.group_id is not None:
+        # A reshare would carry the post out to followers' home feeds, read without the
+        # group's rule; group posts stay in their group.
+        raise NotAllowed("Posts in groups can't be reshared.")
     if visibility not in (Visibility.PUBLIC, Visibility.UNLISTED, Visibility.FOLLOWERS):
         raise ActionError("A reshare can be public, unlisted or for followers.", field="visibility")
     existing = Post.objects.filter(author=actor, reshare_of=post).first()

@@ -11,7 +11,8 @@ direct     the author and the people it mentions
 ========== =====================================================================
 
 On top of that, nobody sees posts of accounts they block or that block them, and a reshare
-is visible only when the post it carries is.
+is visible only when the post it carries is. A post in a group (``group`` set) is visible only
+when the group is public or the viewer is an active member of it (see :func:`_group_q`).
 """
 
 from __future__ import annotations
@@ -37,11 +38,11 @@ def _visibility_q(viewer: Account | None, prefix: str = "") -> Q:
         return f"{prefix}{name}"
 
     if viewer is None:
-        return Q(**{f("visibility__in"): OPEN})
+        return Q(**{f("visibility__in"): OPEN}) & _group_q(viewer, prefix)
     follows = Follow.objects.filter(follower=viewer).values("target_id")
     connections = Connection.objects.filter(account=viewer).values("other_id")
     mentioned = Mention.objects.filter(account=viewer).values("post_id")
-    return (
+    return _group_q(viewer, prefix) & (
         Q(**{f("visibility__in"): OPEN})
         | Q(**{f("author_id"): viewer.pk})
         | Q(**{f("visibility"): Visibility.FOLLOWERS, f("author_id__in"): follows})
@@ -53,6 +54,23 @@ def _visibility_q(viewer: Account | None, prefix: str = "") -> Q:
         )
         | Q(**{f("id__in"): mentioned})
     )
+
+
+def _group_q(viewer: Account | None, prefix: str = "") -> Q:
+    """Posts outside groups, posts in public groups, and posts in groups where ``viewer`` is
+    an active member (not banned). Private and secret groups' posts reach nobody else: not
+    their mentioned people, not their author once banned, on no path."""
+    from groups.models import Group as GroupModel
+    from groups.models import GroupVisibility, Membership, MemberState
+
+    public = GroupModel.objects.filter(visibility=GroupVisibility.PUBLIC).values("id")
+    q = Q(**{f"{prefix}group__isnull": True}) | Q(**{f"{prefix}group_id__in": public})
+    if viewer is not None:
+        member_of = Membership.objects.filter(account=viewer, state=MemberState.ACTIVE).values(
+            "group_id"
+        )
+        q |= Q(**{f"{prefix}group_id__in": member_of})
+    return q
 
 
 def _not_blocked_q(viewer: Account | None, prefix: str = "") -> Q:

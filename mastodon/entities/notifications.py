@@ -60,6 +60,10 @@ TYPE_OF_KIND: dict[str, str] = {
     K.CONNECTION_ACCEPTED: "plaza:connection_accepted",
     K.REPORT_RESOLVED: "plaza:report_resolved",
     K.MODERATION_WARNING: "plaza:moderation_warning",
+    K.GROUP_JOIN_REQUEST: "plaza:group_join_request",
+    K.GROUP_REQUEST_APPROVED: "plaza:group_request_approved",
+    K.GROUP_INVITE: "plaza:group_invite",
+    K.GROUP_POST: "plaza:group_post",
 }
 KINDS_OF_TYPE: dict[str, tuple[str, ...]] = {}
 for _kind, _type in TYPE_OF_KIND.items():
@@ -71,6 +75,10 @@ OPT_IN_TYPES = (
     "plaza:connection_accepted",
     "plaza:report_resolved",
     "plaza:moderation_warning",
+    "plaza:group_join_request",
+    "plaza:group_request_approved",
+    "plaza:group_invite",
+    "plaza:group_post",
 )
 # Mastodon types Plaza never produces: accepted in filters, match nothing.
 OTHER_MASTODON_TYPES = (
