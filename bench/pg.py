@@ -119,6 +119,14 @@ def migrate(env: dict[str, str]) -> None:
     )  # fmt: skip
 
 
+def analyze(url: str) -> None:
+    """Refresh the planner's statistics (after migrations added tables or columns)."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("ANALYZE")
+
+
 def prepare(url: str, env: dict[str, str], params: Params, *, rebuild: bool = False) -> Built:
     """Reuse the database at ``url`` when it was built with ``params``; else rebuild it.
     ``env`` is the environment ``manage.py migrate`` runs with (``PLAZA_DATABASE_URL=url``)."""
@@ -128,6 +136,7 @@ def prepare(url: str, env: dict[str, str], params: Params, *, rebuild: bool = Fa
     if built is not None and built.params == asdict(params):
         print(f"Reusing the PostgreSQL network in {url} (built with the same parameters).")
         migrate(env)  # tables added since the build (new apps' migrations)
+        analyze(url)  # new columns have no statistics yet; stale ones mislead the planner
         return built
     print(
         f"Building the PostgreSQL network in {url}: "

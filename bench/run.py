@@ -23,6 +23,7 @@ import os
 import platform
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -99,6 +100,8 @@ def prepare(data_dir: Path, params: Params, *, rebuild: bool = False) -> Built:
     if built is not None and built.params == asdict(params) and (data_dir / DB_FILES[0]).exists():
         print(f"Reusing the network in {data_dir} (built with the same parameters).")
         migrate(data_dir)  # tables added since the build (new apps' migrations)
+        with sqlite3.connect(data_dir / DB_FILES[0]) as db:
+            db.execute("ANALYZE")  # statistics for what the migrations added
         return built
     print(
         f"Building the network in {data_dir}: {params.accounts:,} accounts, {params.posts:,} posts."
