@@ -30,6 +30,12 @@ from plaza.asgi import application
 from posts import actions as posts
 from tests.factories import make_account
 
+# Consumers reach the database through Channels' database_sync_to_async, which closes
+# connections around each call (close_old_connections). Inside a test transaction that would
+# close the test's own connection on PostgreSQL (SQLite's in-memory test database ignores it),
+# so these tests commit for real and the database is flushed after each.
+pytestmark = pytest.mark.django_db(transaction=True)
+
 TIMEOUT = 5
 
 
