@@ -10,6 +10,7 @@ for what is materialized.
 
 from __future__ import annotations
 
+import abc
 import bisect
 import datetime as dt
 import heapq
@@ -131,22 +132,26 @@ class Table:
         self.name = meta.db_table
 
 
-class Sink:
+class Sink(abc.ABC):
     """Where the builder's rows go: a database connection and how to bulk-load into it."""
 
+    @abc.abstractmethod
     def write(self, table: Table, rows: list[tuple[Any, ...]]) -> None:
-        raise NotImplementedError
+        """Bulk-load ``rows`` into ``table``."""
 
+    @abc.abstractmethod
     def execute(self, sql: str, args: Sequence[Any] = ()) -> None:
-        raise NotImplementedError
+        """Run one statement."""
 
+    @abc.abstractmethod
     def scalar(self, sql: str) -> Any:
-        raise NotImplementedError
+        """The first column of the first row of ``sql``."""
 
+    @abc.abstractmethod
     def commit(self) -> None:
-        raise NotImplementedError
+        """Make what was written durable."""
 
-    def finish(self) -> None:
+    def finish(self) -> None:  # noqa: B027  (an optional hook: nothing to do by default)
         """After the last row: whatever the database needs before it is queried."""
 
     def insert(self, table: Table, rows: Iterable[Sequence[Any]], total: int, label: str) -> None:

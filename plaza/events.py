@@ -29,6 +29,7 @@ fanning a post out to 20,000 followers sends events only to those connected righ
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import contextlib
 import json
@@ -186,7 +187,7 @@ def _log_failure(task: asyncio.Task[Any]) -> None:
 # --- backends ------------------------------------------------------------------------------
 
 
-class Backend:
+class Backend(abc.ABC):
     """How events travel from :func:`publish` to the hubs. Subclasses fill in the hooks."""
 
     def __init__(self) -> None:
@@ -196,12 +197,13 @@ class Backend:
         self._hubs_lock = threading.Lock()
 
     # publishing side (any thread, any process) ---------------------------------------------
+    @abc.abstractmethod
     def publish(self, streams: Sequence[str], event: str, payload: Mapping[str, Any]) -> None:
-        raise NotImplementedError
+        """Deliver an event to every process listening to ``streams``."""
 
+    @abc.abstractmethod
     def live(self, prefix: str = "") -> set[str]:
         """The streams (starting with ``prefix``) someone listens to right now."""
-        raise NotImplementedError
 
     # listening side (the event loop of an ASGI process) ------------------------------------
     def hub(self) -> Hub:
