@@ -32,6 +32,10 @@ urlpatterns = [
     path("api/v1/custom_emojis", instance.custom_emojis),
     # endpoints, one module per area
     path("", include("mastodon.views.apps")),
+    # these three come before the areas whose older routes they replace
+    path("", include("mastodon.views.filters")),
+    path("", include("mastodon.views.lists")),
+    path("", include("mastodon.views.conversations")),
     path("", include("mastodon.views.accounts")),
     path("", include("mastodon.views.statuses")),
     path("", include("mastodon.views.media")),

@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "groups",
     "messaging",
     "moderation",
+    "filters",
+    "lists",
 ]
 
 MIDDLEWARE = [

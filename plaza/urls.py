@@ -19,6 +19,8 @@ urlpatterns = [
     path("", include("messaging.urls")),
     path("", include("moderation.urls")),
     path("", include("search.urls")),
+    path("", include("filters.urls")),
+    path("", include("lists.urls")),
 ]
 
 if settings.PLAZA.serve_media:

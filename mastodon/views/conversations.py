@@ -1,0 +1,7 @@
+"""Mastodon API: conversations."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,7 @@
+"""Mastodon API: lists."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
