@@ -292,7 +292,9 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
 # Routers import the helpers above, so they are imported (and mounted) after them.
 from accounts.api import router as accounts_router  # noqa: E402
 from feeds.api import router as feeds_router  # noqa: E402
+from filters.api import router as filters_router  # noqa: E402
 from groups.api import router as groups_router  # noqa: E402
+from lists.api import router as lists_router  # noqa: E402
 from messaging.api import router as messaging_router  # noqa: E402
 from moderation.api import router as moderation_router  # noqa: E402
 from network.api import router as network_router  # noqa: E402
@@ -309,3 +311,5 @@ api.add_router("", search_router, tags=["search"])
 api.add_router("", messaging_router, tags=["messages"])
 api.add_router("", moderation_router, tags=["moderation"])
 api.add_router("", groups_router, tags=["groups"])
+api.add_router("", filters_router, tags=["filters"])
+api.add_router("", lists_router, tags=["lists"])

@@ -1,0 +1,9 @@
+"""Native API: lists."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+from plaza.api import TokenAuth
+
+router: Router = Router(auth=TokenAuth("lists"))
