@@ -4,7 +4,8 @@ Both keep a *side index* written only by :mod:`search.index`:
 
 - posts: the text (and content warning), the author's username and display name, the
   hashtags, and filter keys (author id, has media), keyed by the post id;
-- accounts: username, display name and bio, keyed by the account id.
+- accounts: username, display name and bio, keyed by the account id;
+- groups: name, handle, description and topic tags, keyed by the group id.
 
 SQLite: FTS5 virtual tables ``search_post_fts(body, author, tags, flags)`` and
 ``search_account_fts(username, name, bio)`` (rowid = the id; ``flags`` holds the filter
@@ -38,6 +39,8 @@ POST_FTS = "search_post_fts"
 ACCOUNT_FTS = "search_account_fts"
 POST_DOC = "search_post_document"
 ACCOUNT_DOC = "search_account_document"
+GROUP_FTS = "search_group_fts"
+GROUP_DOC = "search_group_document"
 
 
 def _fold(text: str) -> str:
@@ -97,6 +100,15 @@ class AccountDoc:
     bio: str
 
 
+@dataclass
+class GroupDoc:
+    id: int
+    name: str
+    handle: str
+    description: str
+    topics: str
+
+
 class Backend(Protocol):
     vendor: str
 
@@ -107,6 +119,11 @@ class Backend(Protocol):
     def delete_posts(self, ids: Sequence[int]) -> None: ...
     def upsert_accounts(self, docs: Sequence[AccountDoc]) -> None: ...
     def delete_accounts(self, ids: Sequence[int]) -> None: ...
+    def create_groups(self, schema_editor: BaseDatabaseSchemaEditor) -> None: ...
+    def drop_groups(self, schema_editor: BaseDatabaseSchemaEditor) -> None: ...
+    def upsert_groups(self, docs: Sequence[GroupDoc]) -> None: ...
+    def delete_groups(self, ids: Sequence[int]) -> None: ...
+    def match_groups(self, query: TextQuery, *, limit: int) -> list[tuple[int, float]]: ...
     def post_ids_sql(self, query: TextQuery, filters: PostFilter) -> tuple[str, list[Any]]: ...
     def match_posts(
         self, query: TextQuery, filters: PostFilter, *, limit: int
@@ -134,6 +151,7 @@ class SqliteBackend:
     # bm25 column weights: body, author, tags, flags (flags never count towards relevance).
     POST_WEIGHTS = "1.0, 0.3, 2.0, 0.0"
     ACCOUNT_WEIGHTS = "4.0, 3.0, 1.0"
+    GROUP_WEIGHTS = "4.0, 3.0, 1.0, 2.0"  # name, handle, description, topics
 
     def create(self, schema_editor: BaseDatabaseSchemaEditor) -> None:
         schema_editor.execute(
@@ -144,15 +162,27 @@ class SqliteBackend:
             f"CREATE VIRTUAL TABLE IF NOT EXISTS {ACCOUNT_FTS} USING fts5("
             f"username, name, bio, tokenize='{self.TOKENIZE}')"
         )
+        self.create_groups(schema_editor)
+
+    def create_groups(self, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        schema_editor.execute(
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {GROUP_FTS} USING fts5("
+            f"name, handle, description, topics, tokenize='{self.TOKENIZE}')"
+        )
 
     def drop(self, schema_editor: BaseDatabaseSchemaEditor) -> None:
         schema_editor.execute(f"DROP TABLE IF EXISTS {POST_FTS}")
         schema_editor.execute(f"DROP TABLE IF EXISTS {ACCOUNT_FTS}")
+        self.drop_groups(schema_editor)
+
+    def drop_groups(self, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        schema_editor.execute(f"DROP TABLE IF EXISTS {GROUP_FTS}")
 
     def clear(self) -> None:
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {POST_FTS}")
             cursor.execute(f"DELETE FROM {ACCOUNT_FTS}")
+            cursor.execute(f"DELETE FROM {GROUP_FTS}")
 
     def upsert_posts(self, docs: Sequence[PostDoc]) -> None:
         if not docs:
@@ -196,14 +226,40 @@ class SqliteBackend:
                     f"DELETE FROM {ACCOUNT_FTS} WHERE rowid IN ({_marks(len(ids))})", ids
                 )
 
+    def upsert_groups(self, docs: Sequence[GroupDoc]) -> None:
+        if not docs:
+            return
+        self.delete_groups([d.id for d in docs])
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {GROUP_FTS} (rowid, name, handle, description, topics) "
+                "VALUES (%s, %s, %s, %s, %s)",
+                [(d.id, d.name, d.handle, d.description, d.topics) for d in docs],
+            )
+
+    def delete_groups(self, ids: Sequence[int]) -> None:
+        if ids:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DELETE FROM {GROUP_FTS} WHERE rowid IN ({_marks(len(ids))})", ids)
+
+    def match_groups(self, query: TextQuery, *, limit: int) -> list[tuple[int, float]]:
+        expr = self._expression(query, "{name handle description topics}", tags="topics")
+        sql = (
+            f"SELECT rowid, -bm25({GROUP_FTS}, {self.GROUP_WEIGHTS}) FROM {GROUP_FTS} "
+            f"WHERE {GROUP_FTS} MATCH %s ORDER BY 2 DESC, rowid LIMIT %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [expr, limit])
+            return [(int(r[0]), float(r[1])) for r in cursor.fetchall()]
+
     @staticmethod
-    def _expression(query: TextQuery, columns: str) -> str:
+    def _expression(query: TextQuery, columns: str, tags: str = "tags") -> str:
         # Words are [^\W_]+ runs, so quoting them is all the escaping FTS5 needs.
         parts = [f'{columns} : "{w}"' for w in query.words]
         if query.prefix_last and parts:
             parts[-1] += "*"
         parts += [f'{columns} : "{" ".join(p)}"' for p in query.phrases if p]
-        parts += [f'tags : "{t}"' for t in query.tags]
+        parts += [f'{tags} : "{t}"' for t in query.tags]
         return " AND ".join(parts)
 
     def _post_match(self, query: TextQuery, filters: PostFilter) -> tuple[str, list[Any]]:
@@ -294,15 +350,31 @@ class PostgresBackend:
         schema_editor.execute(
             f"CREATE INDEX IF NOT EXISTS {ACCOUNT_DOC}_doc_idx ON {ACCOUNT_DOC} USING GIN (doc)"
         )
+        self.create_groups(schema_editor)
+
+    def create_groups(self, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        # Name A, topics B, handle C, description D (as for posts: no foreign key).
+        schema_editor.execute(
+            f"CREATE TABLE IF NOT EXISTS {GROUP_DOC} ("
+            "group_id bigint PRIMARY KEY, doc tsvector NOT NULL)"
+        )
+        schema_editor.execute(
+            f"CREATE INDEX IF NOT EXISTS {GROUP_DOC}_doc_idx ON {GROUP_DOC} USING GIN (doc)"
+        )
 
     def drop(self, schema_editor: BaseDatabaseSchemaEditor) -> None:
         schema_editor.execute(f"DROP TABLE IF EXISTS {POST_DOC}")
         schema_editor.execute(f"DROP TABLE IF EXISTS {ACCOUNT_DOC}")
+        self.drop_groups(schema_editor)
+
+    def drop_groups(self, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        schema_editor.execute(f"DROP TABLE IF EXISTS {GROUP_DOC}")
 
     def clear(self) -> None:
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {POST_DOC}")
             cursor.execute(f"DELETE FROM {ACCOUNT_DOC}")
+            cursor.execute(f"DELETE FROM {GROUP_DOC}")
 
     def upsert_posts(self, docs: Sequence[PostDoc]) -> None:
         if not docs:
@@ -343,6 +415,35 @@ class PostgresBackend:
         if ids:
             with connection.cursor() as cursor:
                 cursor.execute(f"DELETE FROM {ACCOUNT_DOC} WHERE account_id = ANY(%s)", [list(ids)])
+
+    def upsert_groups(self, docs: Sequence[GroupDoc]) -> None:
+        if not docs:
+            return
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {GROUP_DOC} (group_id, doc) "
+                "SELECT %s, setweight(to_tsvector('simple', %s), 'A') || "
+                "setweight(to_tsvector('simple', %s), 'B') || "
+                "setweight(to_tsvector('simple', %s), 'C') || "
+                "setweight(to_tsvector('simple', %s), 'D') "
+                "ON CONFLICT (group_id) DO UPDATE SET doc = EXCLUDED.doc",
+                [(d.id, d.name, d.topics, d.handle, d.description) for d in docs],
+            )
+
+    def delete_groups(self, ids: Sequence[int]) -> None:
+        if ids:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DELETE FROM {GROUP_DOC} WHERE group_id = ANY(%s)", [list(ids)])
+
+    def match_groups(self, query: TextQuery, *, limit: int) -> list[tuple[int, float]]:
+        sql = (
+            "SELECT group_id, ts_rank('{0.1, 0.3, 0.7, 1.0}', doc, q) "
+            f"FROM {GROUP_DOC}, to_tsquery('simple', %s) q WHERE doc @@ q "
+            "ORDER BY 2 DESC, group_id LIMIT %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [self._tsquery(query), limit])
+            return [(int(r[0]), float(r[1])) for r in cursor.fetchall()]
 
     @staticmethod
     def _tsquery(query: TextQuery) -> str:

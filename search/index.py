@@ -1,20 +1,21 @@
-"""Writes to the full-text index (the only ones): posts and accounts.
+"""Writes to the full-text index (the only ones): posts, accounts and groups.
 
 Posts are indexed by a task queued on commit when they are published or edited
-(:mod:`search.signals`), removed in the same transaction as their deletion; accounts are
-re-indexed in the transaction that saves them (one row, and people expect to find a profile
-the moment it exists). ``rebuild`` re-creates everything in batches.
+(:mod:`search.signals`), removed in the same transaction as their deletion; accounts and
+groups are re-indexed in the transaction that saves them (one row, and people expect to find
+a profile or a group the moment it exists). ``rebuild`` re-creates everything in batches.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from django.db import transaction
 
 from accounts.models import Account
 from posts.models import MediaAttachment, Post, PostHashtag
-from search.backends import AccountDoc, PostDoc, backend, normalise, words
+from search.backends import AccountDoc, GroupDoc, PostDoc, backend, normalise, words
 
 BATCH = 1000
 
@@ -90,12 +91,63 @@ def unindex_accounts(account_ids: Sequence[int]) -> None:
     backend().delete_accounts(list(account_ids))
 
 
+def group_doc(group: Any) -> GroupDoc:
+    """A group's document: name, handle, description and topic tags (as one word each)."""
+    topics = group.topics if isinstance(group.topics, list) else []
+    return GroupDoc(
+        id=group.pk,
+        name=normalise(group.name),
+        handle=normalise(group.handle),
+        description=normalise(group.description),
+        topics=" ".join(tag_token(str(t)) for t in topics),
+    )
+
+
+def index_groups(groups: Sequence[Any]) -> None:
+    """(Re-)index these groups (any visibility: who may find them is decided at read time)."""
+    backend().upsert_groups([group_doc(g) for g in groups])
+
+
+def unindex_groups(group_ids: Sequence[int]) -> None:
+    backend().delete_groups(list(group_ids))
+
+
+def _group_model() -> Any:
+    try:
+        from groups.models import Group
+    except ImportError:  # pragma: no cover - groups not installed
+        return None
+    return Group
+
+
+def rebuild_groups(
+    progress: Callable[[str, int], None] | None = None, *, batch: int = BATCH
+) -> int:
+    """Index every group again (groups are few: thousands). Returns how many."""
+    group_model = _group_model()
+    if group_model is None:
+        return 0
+    done = 0
+    last = 0
+    while True:
+        groups = list(group_model.objects.filter(pk__gt=last).order_by("pk")[:batch])
+        if not groups:
+            break
+        with transaction.atomic():
+            index_groups(groups)
+        last = groups[-1].pk
+        done += len(groups)
+        if progress:
+            progress("groups", len(groups))
+    return done
+
+
 def rebuild(progress: Callable[[str, int], None] | None = None, *, batch: int = BATCH) -> dict:
-    """Empty the index and index every account and post again, in id order, ``batch`` rows
-    per transaction. ``progress(kind, n)`` is called after each batch with its size."""
+    """Empty the index and index every account, group and post again, in id order, ``batch``
+    rows per transaction. ``progress(kind, n)`` is called after each batch with its size."""
     engine = backend()
     engine.clear()
-    counts = {"accounts": 0, "posts": 0}
+    counts = {"accounts": 0, "groups": 0, "posts": 0}
     last = 0
     while True:
         accounts = list(Account.objects.filter(pk__gt=last).order_by("pk")[:batch])
@@ -107,6 +159,7 @@ def rebuild(progress: Callable[[str, int], None] | None = None, *, batch: int = 
         counts["accounts"] += len(accounts)
         if progress:
             progress("accounts", len(accounts))
+    counts["groups"] = rebuild_groups(progress, batch=batch)
     last = 0
     while True:
         posts = list(Post.objects.filter(pk__gt=last).order_by("pk")[:batch])

@@ -38,6 +38,7 @@ from search.parse import ParsedQuery
 
 CANDIDATES = 500
 PEOPLE_CANDIDATES = 200
+GROUP_CANDIDATES = 500
 MAX_LIMIT = 40
 HOUR_MS = 3_600_000
 TAG_PREFIX = re.compile(r"^\w{1,100}$")
@@ -311,39 +312,57 @@ def _tag_counts(tag_ids: list[int]) -> dict[int, int]:
 def search_groups(
     viewer: Account | None, q: ParsedQuery, *, limit: int = 20, offset: int = 0
 ) -> list[Any]:
-    """Groups matching the words, that the viewer may know exist (public and private groups
-    are listed; secret ones only to their members). Empty until the groups app exists.
+    """Groups matching the words (name, handle, description, topic tags; the last word may be
+    the start of one) that the viewer may find: public and private groups are listed (their
+    name and description are public), secret ones are found only by their active members
+    (not by people invited, not by banned members). Never groups owned by someone blocked
+    either way. Ranked by text relevance, then size (logarithmic: a big group can't bury a
+    better match)."""
+    group_model = _group_model()
+    if group_model is None:
+        return []
+    limit = max(1, min(limit, MAX_LIMIT))
+    typed = q.raw_words.strip()
+    if not typed and not q.text.tags:
+        return []
+    text = TextQuery(words=typed.split()[:8], prefix_last=True)
+    if q.text.tags and not q.text.words and not q.text.phrases:
+        # "#python" alone: groups tagged python first (topics), then the words anywhere.
+        text = TextQuery(words=[], tags=q.text.tags[:8])
+    matches = dict(backend().match_groups(text, limit=GROUP_CANDIDATES))
+    if not matches and text.tags:
+        text = TextQuery(words=typed.split()[:8], prefix_last=True)
+        matches = dict(backend().match_groups(text, limit=GROUP_CANDIDATES))
+    if not matches:
+        return []
+    found = list(_findable_groups(viewer, group_model).filter(pk__in=list(matches)))
+    best = max(matches.values()) or 1.0
 
-    Hook: groups are few (thousands, not millions), so a name/handle/topic match over the
-    listed groups is bounded; move it into the FTS index when groups grow.
-    """
+    def score(g: Any) -> tuple[float, int]:
+        s = matches.get(g.pk, 0.0) / best + 0.1 * math.log1p(g.member_count)
+        return (-s, -g.pk)
+
+    found.sort(key=score)
+    return found[offset : offset + limit]
+
+
+def _group_model() -> Any:
     try:
         from groups.models import Group
     except ImportError:  # pragma: no cover
-        return []
-    typed = q.raw_words.strip()
-    if not typed:
-        return []
-    listed = _listed_groups(viewer, Group)
-    cond = Q()
-    for word in typed.split()[:5]:
-        cond &= Q(name__icontains=word) | Q(handle__icontains=word) | Q(description__icontains=word)
-    qs = listed.filter(cond).order_by("-member_count", "-id")
-    return list(qs[offset : offset + limit])
+        return None
+    return Group
 
 
-def _listed_groups(viewer: Account | None, group_model: Any) -> QuerySet[Any]:
-    """Groups whose existence the viewer may know: public and private, plus secret groups
-    they are an active member of."""
+def _findable_groups(viewer: Account | None, group_model: Any) -> QuerySet[Any]:
+    """Groups search may show the viewer: public and private, plus secret groups they are an
+    active member of (a banned member's row is not active)."""
     listed = Q(visibility__in=["public", "private"])
     if viewer is not None:
-        try:
-            from groups.models import Membership
+        from groups.models import Membership
 
-            mine = Membership.objects.filter(account=viewer, state="active").values("group_id")
-            listed |= Q(pk__in=mine)
-        except ImportError:  # pragma: no cover
-            pass
+        mine = Membership.objects.filter(account=viewer, state="active").values("group_id")
+        listed |= Q(pk__in=mine)
     qs = group_model.objects.filter(listed)
     if viewer is not None:
         qs = qs.exclude(owner_id__in=blocked_ids(viewer)).exclude(owner_id__in=blocker_ids(viewer))

@@ -1,10 +1,11 @@
-"""Keep the full-text index in step with posts and accounts.
+"""Keep the full-text index in step with posts, accounts and groups.
 
 Signals, not calls from :mod:`posts.actions`, because every write path (publish, edit,
 scheduled posts, the demo seeder, the admin) must reach the index and the posts app should
 not know about search. Posts are indexed by a task after commit (the task reads the final
 text and hashtags, which ``edit`` replaces after saving); deletions and accounts are written
-in the same transaction.
+in the same transaction, and so are groups (``Group.member_count`` changes through
+``update()``, which sends no signal: it is read from the group row at search time).
 """
 
 from __future__ import annotations
@@ -49,8 +50,30 @@ def _account_deleted(sender: type[Account], instance: Account, **kwargs: Any) ->
     index.unindex_accounts([instance.pk])
 
 
+GROUP_FIELDS = {"name", "handle", "description", "topics"}
+
+
+def _group_saved(sender: type[Any], instance: Any, **kwargs: Any) -> None:
+    if kwargs.get("raw"):
+        return
+    update_fields = kwargs.get("update_fields")
+    if update_fields is not None and not GROUP_FIELDS & set(update_fields):
+        return
+    index.index_groups([instance])
+
+
+def _group_deleted(sender: type[Any], instance: Any, **kwargs: Any) -> None:
+    index.unindex_groups([instance.pk])
+
+
 def connect() -> None:
     post_save.connect(_post_saved, sender=Post, dispatch_uid="search_post_saved")
     post_delete.connect(_post_deleted, sender=Post, dispatch_uid="search_post_deleted")
     post_save.connect(_account_saved, sender=Account, dispatch_uid="search_account_saved")
     post_delete.connect(_account_deleted, sender=Account, dispatch_uid="search_account_deleted")
+    try:
+        from groups.models import Group
+    except ImportError:  # pragma: no cover - groups not installed
+        return
+    post_save.connect(_group_saved, sender=Group, dispatch_uid="search_group_saved")
+    post_delete.connect(_group_deleted, sender=Group, dispatch_uid="search_group_deleted")

@@ -1,4 +1,4 @@
-"""``manage.py rebuild_search_index``: index every account and post again (with a progress bar).
+"""``manage.py rebuild_search_index``: index every account, group and post again (with a progress bar).
 
 Run it once after upgrading an instance that has posts from before search existed, or after
 restoring a backup of the main tables only. Safe while the site runs: new posts are indexed
@@ -18,7 +18,7 @@ from search import index
 
 
 class Command(BaseCommand):
-    help = "Rebuild the full-text search index of accounts and posts."
+    help = "Rebuild the full-text search index of accounts, groups and posts."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--batch", type=int, default=index.BATCH, help="rows per batch")
@@ -30,6 +30,7 @@ class Command(BaseCommand):
             "accounts": tqdm(
                 total=Account.objects.count(), desc="accounts", unit="", disable=quiet
             ),
+            "groups": tqdm(desc="groups", unit="", disable=quiet),
             "posts": tqdm(total=Post.objects.count(), desc="posts", unit="", disable=quiet),
         }
 
@@ -41,6 +42,7 @@ class Command(BaseCommand):
             bar.close()
         self.stdout.write(
             self.style.SUCCESS(
-                f"Indexed {counts['accounts']:,} accounts and {counts['posts']:,} posts."
+                f"Indexed {counts['accounts']:,} accounts, {counts['groups']:,} groups "
+                f"and {counts['posts']:,} posts."
             )
         )
