@@ -321,9 +321,12 @@ def send_message(
     conversation.last_message = message
     conversation.last_message_at = message.created_at
     active = Participant.objects.filter(conversation=conversation, state=ParticipantState.ACTIVE)
-    active.exclude(account=actor).update(sort_key=message.pk, unread_count=F("unread_count") + 1)
+    # A new message brings a conversation someone removed from their list back into it.
+    active.exclude(account=actor).update(
+        sort_key=message.pk, unread_count=F("unread_count") + 1, hidden=False
+    )
     active.filter(account=actor).update(
-        sort_key=message.pk, unread_count=0, last_read_message_id=message.pk
+        sort_key=message.pk, unread_count=0, last_read_message_id=message.pk, hidden=False
     )
     live.announce(_active_ids(conversation), conversation.pk, "new", message.pk)
     return message
@@ -488,6 +491,7 @@ def mark_read(actor: Account, conversation: Conversation, up_to_id: int | None =
     me.unread_count = unread
     me.save(update_fields=["last_read_message_id", "unread_count"])
     live.announce(_active_ids(conversation), conversation.pk, "read", up_to)
+    live.conversation_changed([actor.pk], conversation.pk)
     return True
 
 
@@ -500,6 +504,20 @@ def set_muted(actor: Account, conversation: Conversation, muted: bool) -> None:
         me.muted = muted
         me.save(update_fields=["muted"])
         live.announce([actor.pk], conversation.pk, "mute")
+
+
+@transaction.atomic
+def hide(actor: Account, conversation: Conversation) -> None:
+    """Remove a conversation from one's list (inbox or requests) until a new message
+    arrives (Mastodon's "remove conversation"). Nothing is deleted, nothing is marked read
+    (others' "seen" markers stay honest), it stops counting towards the unread badge, and
+    nobody else notices; a group is not left (that is :func:`leave`)."""
+    me = _my_participant(actor, conversation, lock=True)
+    if me.hidden:
+        return
+    me.hidden = True
+    me.save(update_fields=["hidden"])
+    live.announce([actor.pk], conversation.pk, "hide_conversation")
 
 
 @transaction.atomic

@@ -93,6 +93,8 @@ class Participant(models.Model):
     last_read_message_id = models.BigIntegerField(null=True, blank=True)
     unread_count = models.PositiveIntegerField(default=0)
     muted = models.BooleanField(default=False)
+    # Removed from the list (the Mastodon API's "remove conversation") until a new message.
+    hidden = models.BooleanField(default=False)
     # The conversation's newest message id (or its own id while empty): the inbox sort key.
     sort_key = models.BigIntegerField(default=0)
     joined_at = models.DateTimeField(default=timezone.now)

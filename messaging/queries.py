@@ -83,23 +83,56 @@ def inbox(
     *,
     requests: bool = False,
     max_key: int | None = None,
+    since_key: int | None = None,
+    min_key: int | None = None,
     limit: int = DEFAULT_LIMIT,
 ) -> InboxPage:
     """The viewer's conversations, most recent activity first (``requests``: the pending
-    message requests instead). Keyset paged on ``next_max_key``; three queries."""
+    message requests instead), without those they removed from the list (:func:`hide`) until
+    a new message arrives. Keyset paged on the participant's sort key: ``max_key`` (older
+    than), ``since_key`` (newer than, newest first) or ``min_key`` (the page just above it,
+    newest first as well); ``next_max_key`` continues. Three queries."""
     limit = max(1, min(limit, MAX_LIMIT))
     qs = _mine(viewer).filter(
-        request_state=RequestState.PENDING if requests else RequestState.ACCEPTED
+        request_state=RequestState.PENDING if requests else RequestState.ACCEPTED, hidden=False
     )
     if max_key is not None:
         qs = qs.filter(sort_key__lt=max_key)
+    if since_key is not None:
+        qs = qs.filter(sort_key__gt=since_key)
+    ascending = min_key is not None and max_key is None
+    if min_key is not None:
+        qs = qs.filter(sort_key__gt=min_key)
     found = list(
         qs.select_related(
             "conversation", "conversation__last_message", "conversation__last_message__sender"
-        ).order_by("-sort_key")[: limit + 1]
+        ).order_by("sort_key" if ascending else "-sort_key")[: limit + 1]
     )
     more = len(found) > limit
     found = found[:limit]
+    if ascending:
+        found.reverse()
+    return InboxPage(_rows(viewer, found), found[-1].sort_key if more and found else None)
+
+
+def inbox_row(viewer: Account, conversation_id: int) -> InboxRow:
+    """One conversation as an inbox row (hidden or not); :class:`NotFound` unless the viewer
+    is in it. Three queries."""
+    me = (
+        _mine(viewer)
+        .exclude(request_state=RequestState.DECLINED)
+        .filter(conversation_id=conversation_id)
+        .select_related(
+            "conversation", "conversation__last_message", "conversation__last_message__sender"
+        )
+        .first()
+    )
+    if me is None:
+        raise NotFound("No such conversation.")
+    return _rows(viewer, [me])[0]
+
+
+def _rows(viewer: Account, found: list[Participant]) -> list[InboxRow]:
     conv_ids = [p.conversation_id for p in found]
     others: dict[int, list[Account]] = defaultdict(list)
     if conv_ids:
@@ -137,19 +170,46 @@ def inbox(
                 last_hidden=is_hidden,
             )
         )
-    return InboxPage(items, found[-1].sort_key if more and found else None)
+    return items
+
+
+def group_with(viewer: Account, others: list[Account]) -> int | None:
+    """The newest unnamed group conversation whose members are exactly the viewer and
+    ``others`` (the viewer in it, not declined), if there is one: where a message addressed to
+    those people belongs when it does not say which conversation it continues."""
+    wanted = {viewer.pk, *(a.pk for a in others)}
+    candidates = list(
+        _mine(viewer)
+        .exclude(request_state=RequestState.DECLINED)
+        .filter(conversation__kind=ConversationKind.GROUP, conversation__title="")
+        .filter(
+            conversation__in=Participant.objects.filter(
+                account_id__in=wanted - {viewer.pk}, state=ParticipantState.ACTIVE
+            ).values("conversation_id")
+        )
+        .order_by("-sort_key")
+        .values_list("conversation_id", flat=True)[:50]
+    )
+    if not candidates:
+        return None
+    members: dict[int, set[int]] = defaultdict(set)
+    for conversation_id, account_id in Participant.objects.filter(
+        conversation_id__in=candidates, state=ParticipantState.ACTIVE
+    ).values_list("conversation_id", "account_id"):
+        members[conversation_id].add(account_id)
+    return next((c for c in candidates if members[c] == wanted), None)
 
 
 def requests_count(viewer: Account) -> int:
     """How many message requests wait for the viewer."""
-    return _mine(viewer).filter(request_state=RequestState.PENDING).count()
+    return _mine(viewer).filter(request_state=RequestState.PENDING, hidden=False).count()
 
 
 def unread_total(viewer: Account) -> int:
     """Conversations with unread messages (accepted, not muted): the Messages badge."""
     return (
         _mine(viewer)
-        .filter(request_state=RequestState.ACCEPTED, muted=False, unread_count__gt=0)
+        .filter(request_state=RequestState.ACCEPTED, muted=False, hidden=False, unread_count__gt=0)
         .count()
     )
 
