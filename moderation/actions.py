@@ -39,6 +39,12 @@ RESOLUTIONS = {
 }
 
 
+_SELF: dict[str, str] = {
+    Kind.GROUP: "You can't report a group you own.",
+    Kind.MESSAGE: "You can't report your own message.",
+}
+
+
 # --- reporting ------------------------------------------------------------------------------
 
 
@@ -54,7 +60,7 @@ def report(reporter: Account, target: Target, *, category: str, comment: str = "
             field="comment",
         )
     if target.account is not None and target.account.pk == reporter.pk:
-        raise ActionError("You can't report yourself.")
+        raise ActionError(_SELF.get(target.kind, "You can't report yourself."))
     existing = _open_report(reporter, target)
     if existing is not None:
         return existing
@@ -68,6 +74,7 @@ def report(reporter: Account, target: Target, *, category: str, comment: str = "
                 group_id=target.group_id,
                 post_ids=target.post_ids,
                 snapshot=target.snapshot[:5000],
+                context=target.context,
                 category=category,
                 comment=comment,
             )
@@ -116,9 +123,15 @@ def resolve(moderator: Account, report: Report, action: str, reason: str) -> Mod
                 report=report,
                 group_id=report.group_id,
             )
+        elif action == ActionKind.REMOVE_CONTENT and report.target_kind == Kind.MESSAGE:
+            entry = _remove_message(moderator, report, reason)
         elif action == ActionKind.REMOVE_CONTENT:
             if report.target_kind != Kind.POST:
-                raise ActionError("Only posts can be removed; suspend the account instead.")
+                raise ActionError(
+                    "Only posts and messages can be removed; warn, limit or suspend the "
+                    "account responsible instead.",
+                    field="action",
+                )
             post = Post.objects.select_related("author__user").filter(pk=report.target_id).first()
             if post is None:
                 raise ActionError("The post is already gone; dismiss the report instead.")
@@ -292,6 +305,40 @@ def _remove_group_post(moderator: Account, post: Post) -> None:
     if remove is None:
         raise NotAllowed("Only staff can remove posts for now.")
     remove(moderator, post.group, post)
+
+
+def _remove_message(moderator: Account, report: Report, reason: str) -> ModerationAction:
+    """Delete a reported message for everyone (staff only: message reports never reach
+    group moderators). The messaging app owns that write; until it offers
+    ``remove_message(moderator, message)``, say so rather than write its rows here."""
+    import importlib
+
+    if not is_staff(moderator):
+        raise NotFound("No such report.")
+    messaging_actions: Any = importlib.import_module("messaging.actions")
+    remove = getattr(messaging_actions, "remove_message", None)
+    if remove is None:
+        raise ActionError(
+            "Messages can't be removed by moderators yet; warn, limit or suspend the sender.",
+            field="action",
+        )
+    from messaging.models import Message
+
+    message = Message.objects.filter(pk=report.target_id).first()
+    if message is None or message.is_deleted:
+        raise ActionError("The message is already gone; dismiss the report instead.")
+    entry = _log(
+        moderator,
+        ActionKind.REMOVE_CONTENT,
+        Kind.MESSAGE,
+        message.pk,
+        report.target_account,
+        reason,
+        report=report,
+        details={"text": message.text, "created_at": message.created_at.isoformat()},
+    )
+    remove(moderator, message)
+    return entry
 
 
 # --- helpers --------------------------------------------------------------------------------

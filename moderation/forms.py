@@ -33,7 +33,7 @@ class ResolveForm(forms.Form):
     action = forms.ChoiceField(
         label="Decision",
         choices=[
-            (ActionKind.REMOVE_CONTENT, "Remove the post"),
+            (ActionKind.REMOVE_CONTENT, "Remove the post or message"),
             (ActionKind.WARN, "Warn the account"),
             (ActionKind.LIMIT, "Limit (silence) the account"),
             (ActionKind.SUSPEND, "Suspend the account"),

@@ -65,6 +65,10 @@ class Report(models.Model):
     post_ids = models.JSONField(default=list, blank=True)
     # What was reported, as it read when reported (the post may be edited or removed later).
     snapshot = models.TextField(blank=True)
+    # What surrounded the reported content, as the reporter saw it: for a message, its
+    # conversation and the few messages before it (``{"conversation_id", "messages": [...]}``);
+    # for a group, its handle and name. Shown to staff only, on the report's page.
+    context = models.JSONField(default=dict, blank=True)
     category = models.CharField(max_length=16, choices=Category.choices)
     comment = models.TextField(max_length=1000, blank=True)
     status = models.CharField(
@@ -93,6 +97,8 @@ class Report(models.Model):
             models.Index(fields=["status", "-id"], name="report_queue_idx"),
             models.Index(fields=["target_kind", "target_id"], name="report_target_idx"),
             models.Index(fields=["group_id", "status", "-id"], name="report_group_queue_idx"),
+            # "My reports": a reporter's own reports, newest first.
+            models.Index(fields=["reporter", "-id"], name="report_mine_idx"),
         ]
 
     def __str__(self) -> str:

@@ -9,17 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from accounts.models import Account
 from moderation.models import ModerationAction, Report, ReportStatus, TargetKind
+from plaza.errors import ActionError, NotFound
 from posts.models import Post
 from posts.queries import Page, get_post_for, with_related
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 50
 HISTORY = 10
+# How many earlier messages of the conversation a message report keeps as context.
+MESSAGE_CONTEXT = 5
 
 
 def is_staff(account: Account | None) -> bool:
@@ -92,8 +97,6 @@ def open_count(moderator: Account) -> int:
 
 def get_report_for(moderator: Account, report_id: int | str) -> Report:
     """The report, if ``moderator`` may handle it; :class:`NotFound` otherwise."""
-    from plaza.errors import NotFound
-
     try:
         pk = int(report_id)
     except (TypeError, ValueError):
@@ -127,10 +130,18 @@ class ReportContext:
     evidence: list[Post]  # other attached posts still there
     history: list[ModerationAction]  # earlier decisions about the account responsible
     other_reports: int  # other open reports about the same account
+    # A message report: the reported message and the few before it, as the reporter saw
+    # them (oldest first; the reported one has ``"reported": True``).
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    # A group report: the group, if it still exists.
+    group: Any = None
 
 
 def report_context(report: Report) -> ReportContext:
-    """What a moderator needs to decide: the content, and the account's record."""
+    """What a moderator needs to decide: the content, and the account's record.
+
+    A message's conversation is shown only here, to staff: message and group reports carry
+    no group id, so group moderators never get them (:func:`_scope`)."""
     posts = reported_posts([report])
     post = posts.get(report.target_id) if report.target_kind == TargetKind.POST else None
     evidence = [posts[int(pid)] for pid in report.post_ids if int(pid) in posts]
@@ -148,7 +159,16 @@ def report_context(report: Report) -> ReportContext:
             .exclude(pk=report.pk)
             .count()
         )
-    return ReportContext(report, post, evidence, history, others)
+    messages = [
+        {**row, "at": _parse_time(row.get("created_at"))}
+        for row in (report.context.get("messages", []) if report.context else [])
+    ]
+    group = None
+    if report.target_kind == TargetKind.GROUP:
+        from groups.models import Group
+
+        group = Group.objects.filter(pk=report.target_id).first()
+    return ReportContext(report, post, evidence, history, others, messages, group)
 
 
 def account_record(account: Account) -> list[ModerationAction]:
@@ -193,6 +213,9 @@ class Target:
     group_id: int | None = None
     snapshot: str = ""
     post_ids: list[int] = field(default_factory=list)
+    context: dict[str, Any] = field(default_factory=dict)
+    # How the report page names it: "a post", "@ana", "the group Data Engineers"...
+    label: str = ""
 
 
 def target_for_post(reporter: Account, post_id: int | str) -> Target:
@@ -206,6 +229,7 @@ def target_for_post(reporter: Account, post_id: int | str) -> Target:
         group_id=getattr(shown, "group_id", None),
         snapshot=shown.text,
         post_ids=[shown.pk],
+        label=f"a post by @{shown.author.username}",
     )
 
 
@@ -229,6 +253,7 @@ def target_for_account(reporter: Account, account: Account, post_ids: Sequence[i
             group_id=getattr(post, "group_id", None),
             snapshot=text,
             post_ids=[pk],
+            label=f"a post by @{account.username}",
         )
     return Target(
         kind=TargetKind.ACCOUNT,
@@ -236,7 +261,113 @@ def target_for_account(reporter: Account, account: Account, post_ids: Sequence[i
         account=account,
         snapshot="\n\n".join(text for _, text in found) or account.bio,
         post_ids=[pk for pk, _ in found],
+        label=f"@{account.username}",
     )
+
+
+def target_for_group(reporter: Account, group_id_or_handle: int | str) -> Target:
+    """A group ``reporter`` may know exists, as a report target (:class:`NotFound` otherwise:
+    a secret group they are not in is no group at all). The owner is the account
+    responsible. Group reports carry no group id: they go to staff, never to the group's
+    own moderators."""
+    from groups.queries import get_group_by_id_for, get_group_for
+
+    key = str(group_id_or_handle).strip().lstrip("!")
+    if key.isdigit() and len(key) < 20:
+        try:
+            group = get_group_by_id_for(reporter, int(key))
+        except NotFound:
+            group = get_group_for(reporter, key)  # a handle made of digits
+    else:
+        group = get_group_for(reporter, key)
+    snapshot = "\n\n".join(t for t in (group.name, group.description, group.rules) if t)
+    return Target(
+        kind=TargetKind.GROUP,
+        id=group.pk,
+        account=group.owner,
+        snapshot=snapshot,
+        context={"handle": group.handle, "name": group.name},
+        label=f"the group {group.name}",
+    )
+
+
+def target_for_message(reporter: Account, message_id: int | str) -> Target:
+    """A message in a conversation ``reporter`` takes part in, as a report target, with the
+    few messages before it (as the reporter sees them) kept as context. :class:`NotFound`
+    for a message of anyone else's conversation; :class:`ActionError` for one already
+    deleted."""
+    from messaging.queries import find_message, thread
+
+    raw = str(message_id).strip()
+    if not raw.isdigit() or len(raw) > 19:
+        raise NotFound("No such message.")
+    view, message = find_message(reporter, int(raw))
+    if message.is_deleted:
+        raise ActionError("This message was deleted; there is nothing left to report.")
+    before = thread(reporter, view, max_id=message.pk, limit=MESSAGE_CONTEXT).items
+    shown = [item.message for item in before]
+    rows = [_message_row(m, reported=False) for m in shown]
+    rows.append(_message_row(message, reported=True))
+    return Target(
+        kind=TargetKind.MESSAGE,
+        id=message.pk,
+        account=message.sender,
+        snapshot=message.text,
+        context={"conversation_id": str(view.conversation.pk), "messages": rows},
+        label=f"a message from @{message.sender.username}",
+    )
+
+
+def _parse_time(value: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _message_row(message: Any, *, reported: bool) -> dict[str, Any]:
+    return {
+        "id": str(message.pk),
+        "sender": message.sender.username,
+        "text": "" if message.is_deleted else message.text,
+        "deleted": message.is_deleted,
+        "created_at": message.created_at.isoformat(),
+        "reported": reported,
+    }
+
+
+# What a reporter is told about the decision: whether something was done, not what the
+# reported person was told privately (a warning stays between them and the moderators).
+REPORTER_OUTCOMES = {
+    "remove_content": "Removed: moderators took the content down.",
+    "warn": "Action taken against the account responsible.",
+    "limit": "Action taken against the account responsible.",
+    "suspend": "Action taken against the account responsible.",
+    "dismiss": "Reviewed: moderators found no rule broken.",
+}
+
+
+def outcome_for_reporter(report: Report) -> str:
+    """The outcome of ``report`` in words its reporter may read ("" while still open)."""
+    if report.status == ReportStatus.OPEN:
+        return ""
+    return REPORTER_OUTCOMES.get(report.outcome, "Reviewed by the moderators.")
+
+
+def my_reports(
+    reporter: Account, *, max_id: int | None = None, limit: int = DEFAULT_LIMIT
+) -> Page[Report]:
+    """The reports ``reporter`` sent, newest first, with their status and outcome (keyset by
+    id, one query). Nothing about who decided: reporters learn the outcome, not the
+    moderator."""
+    limit = max(1, min(limit, MAX_LIMIT))
+    qs = Report.objects.filter(reporter=reporter)
+    if max_id is not None:
+        qs = qs.filter(pk__lt=max_id)
+    rows = list(qs.select_related("target_account").order_by("-id")[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows, rows[-1].pk if more and rows else None)
 
 
 def reported_posts_for(target: Target) -> list[Post]:

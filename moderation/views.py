@@ -48,22 +48,41 @@ def _max_id(request: HttpRequest) -> int | None:
 # --- reporting ------------------------------------------------------------------------------
 
 
+# The query parameters the report form takes, in the order they are looked at.
+TARGET_PARAMS = ("post", "message", "group", "account")
+
+
+def _target(viewer: Account, param: str, value: str) -> queries.Target:
+    if param == "post":
+        return queries.target_for_post(viewer, value)
+    if param == "message":
+        return queries.target_for_message(viewer, value)
+    if param == "group":
+        return queries.target_for_group(viewer, value)
+    account = get_account_by_username(value)
+    if account is None or account.is_suspended:
+        raise NotFound("No such account.")
+    return queries.target_for_account(viewer, account)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest) -> HttpResponse:
-    """Report a post (``?post=<id>``) or an account (``?account=<username>``)."""
+    """Report a post (``?post=<id>``), a message (``?message=<id>``, in a conversation of
+    yours), a group (``?group=<handle>``) or an account (``?account=<username>``)."""
     viewer = _viewer(request)
     source = request.POST if request.method == "POST" else request.GET
-    post_id, username = source.get("post", ""), source.get("account", "")
+    param = next((p for p in TARGET_PARAMS if source.get(p, "").strip()), "")
+    value = source.get(param, "").strip() if param else ""
     try:
-        if post_id:
-            target = queries.target_for_post(viewer, post_id)
-        elif username and (account := get_account_by_username(username)) is not None:
-            target = queries.target_for_account(viewer, account)
-        else:
+        if not param:
             raise NotFound("There is nothing to report here.")
+        target = _target(viewer, param, value)
     except NotFound as exc:
         raise Http404(exc.message)
+    except ActionError as exc:
+        messages.error(request, exc.message)
+        return redirect(_next_url(request, source.get("next", ""), None))
     preview = cards(viewer, queries.reported_posts_for(target))
     form = ReportForm(request.POST if request.method == "POST" else None)
     back = _next_url(request, source.get("next", ""), target)
@@ -87,21 +106,43 @@ def report(request: HttpRequest) -> HttpResponse:
         "form": form,
         "target": target,
         "preview": preview,
-        "post_id": post_id,
-        "username": username if not post_id else "",
+        "param": param,
+        "value": value,
+        "post_id": value if param == "post" else "",
         "next": back,
     }
     return render(request, "moderation/report.html", context, status=400 if form.errors else 200)
 
 
-def _next_url(request: HttpRequest, candidate: str, target: queries.Target) -> str:
+def _next_url(request: HttpRequest, candidate: str, target: queries.Target | None) -> str:
     if candidate and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
-    if target.account is not None:
+    if target is not None and target.kind == "group":
+        return reverse("groups:detail", args=[target.context["handle"]])
+    if target is not None and target.kind == "message":
+        return reverse("messaging:thread", args=[target.context["conversation_id"]])
+    if target is not None and target.account is not None:
         return f"/@{target.account.username}"
     return reverse("feeds:home")
+
+
+@login_required
+def my_reports(request: HttpRequest) -> HttpResponse:
+    """The reports the viewer sent, with their status and outcome, newest first."""
+    viewer = _viewer(request)
+    page = queries.my_reports(viewer, max_id=_max_id(request))
+    next_url = (
+        f"{reverse('moderation:my_reports')}?max_id={page.next_max_id}" if page.next_max_id else ""
+    )
+    context = {
+        "reports": [(r, queries.outcome_for_reporter(r)) for r in page.items],
+        "next_url": next_url,
+    }
+    if request.headers.get("HX-Request") and request.GET.get("max_id"):
+        return render(request, "moderation/_my_report_items.html", context)
+    return render(request, "moderation/my_reports.html", context)
 
 
 # --- the queue ------------------------------------------------------------------------------
