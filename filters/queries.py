@@ -10,12 +10,13 @@ set), so a page of posts that trips nothing is one regex search per post.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from django.db.models import BigIntegerField, BooleanField, CharField, Q, Value
+from django.db.models import BigIntegerField, BooleanField, CharField, Prefetch, Q, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -25,6 +26,11 @@ from plaza.errors import NotFound
 from posts.models import MediaAttachment, Post
 
 NOT_FOUND = "Record not found"
+# Keywords and posts in the order they were added.
+_RULES = (
+    Prefetch("keywords", queryset=FilterKeyword.objects.order_by("id")),
+    Prefetch("statuses", queryset=FilterStatus.objects.order_by("id")),
+)
 
 
 # --- the owner's filters ---------------------------------------------------------------------
@@ -33,19 +39,13 @@ NOT_FOUND = "Record not found"
 def filters_for(viewer: Account) -> list[Filter]:
     """The viewer's filters, expired ones included (clients show them), newest first, with
     keywords and filtered posts loaded (three queries)."""
-    return list(
-        Filter.objects.filter(account=viewer)
-        .prefetch_related("keywords", "statuses")
-        .order_by("-id")
-    )
+    return list(Filter.objects.filter(account=viewer).prefetch_related(*_RULES).order_by("-id"))
 
 
 def get_filter_for(viewer: Account, filter_id: int | str) -> Filter:
     """One of the viewer's filters, with keywords and posts; someone else's is a 404."""
     pk = _pk(filter_id)
-    found = (
-        Filter.objects.filter(account=viewer, pk=pk).prefetch_related("keywords", "statuses")
-    ).first()
+    found = (Filter.objects.filter(account=viewer, pk=pk).prefetch_related(*_RULES)).first()
     if found is None:
         raise NotFound(NOT_FOUND)
     return found
@@ -206,8 +206,6 @@ def active_filters(viewer: Account | None) -> ActiveFilters:
 def _as_list(value: object) -> list[str]:
     # A JSON column read through a UNION comes back undecoded on some backends.
     if isinstance(value, str):
-        import json
-
         value = json.loads(value)
     return [str(v) for v in value] if isinstance(value, list) else []
 
