@@ -8,7 +8,7 @@ each message next to the field it is about. Nothing is written unless everything
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import IntegrityError, transaction
 
-from accounts.bio import render_bio
+from accounts.bio import render_bio, render_field_value
 from accounts.models import Account, AccountKind, User, Visibility
 from accounts.profile_images import process_avatar, process_header
 from accounts.queries import available_time_zones
@@ -24,6 +24,8 @@ from accounts.queries import available_time_zones
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_]{1,30}$")
 INTEREST_RE = re.compile(r"^[^\W_][\w]{0,49}$")
 MAX_INTERESTS = 20
+MAX_PROFILE_FIELDS = 4  # as in Mastodon
+MAX_FIELD_LENGTH = 255
 # Names that would be confusing on a profile URL or impersonate the instance itself.
 RESERVED_USERNAMES = frozenset(
     {
@@ -128,8 +130,12 @@ def update_profile(
     header: IO[bytes] | None = None,
     remove_avatar: bool = False,
     remove_header: bool = False,
+    fields: Sequence[tuple[str, str]] | None = None,
 ) -> Account:
     """Change the public profile of ``account``; arguments left as ``None`` stay unchanged.
+
+    ``fields`` replaces the profile fields: (name, value) pairs in order, blank pairs
+    dropped, at most :data:`MAX_PROFILE_FIELDS`, each part at most 255 characters.
 
     The bio is stored as typed and rendered once to ``bio_html`` (escaped, URLs linked,
     sanitized with nh3). ``avatar``/``header`` are uploaded files: they are sniffed, checked
@@ -170,6 +176,12 @@ def update_profile(
         except ValidationError as exc:
             errors["interests"] = list(exc.messages)
 
+    if fields is not None:
+        try:
+            changes["fields"] = clean_profile_fields(fields)
+        except ValidationError as exc:
+            errors["fields"] = list(exc.messages)
+
     images: dict[str, Any] = {}
     for field, upload, process in (
         ("avatar", avatar, process_avatar),
@@ -209,6 +221,29 @@ def update_profile(
 
         transaction.on_commit(_delete_old)
     return account
+
+
+def clean_profile_fields(pairs: Sequence[tuple[str, str]]) -> list[dict[str, str]]:
+    """Profile fields as stored: stripped, blank pairs dropped, values rendered to HTML.
+
+    Raises :class:`ValidationError` for more than four fields, a value without a name, or a
+    part longer than 255 characters (Mastodon's limits).
+    """
+    cleaned: list[dict[str, str]] = []
+    for name, value in pairs:
+        name, value = (name or "").strip(), (value or "").strip()
+        if not name and not value:
+            continue
+        if not name:
+            raise ValidationError("Every profile field needs a label.")
+        if len(name) > MAX_FIELD_LENGTH or len(value) > MAX_FIELD_LENGTH:
+            raise ValidationError(
+                f"Profile field labels and values are at most {MAX_FIELD_LENGTH} characters."
+            )
+        cleaned.append({"name": name, "value": value, "value_html": render_field_value(value)})
+    if len(cleaned) > MAX_PROFILE_FIELDS:
+        raise ValidationError(f"A profile has at most {MAX_PROFILE_FIELDS} fields.")
+    return cleaned
 
 
 def normalize_interests(values: Iterable[str]) -> list[str]:

@@ -52,3 +52,27 @@ def _shorten(label: str) -> str:
     # Show links the way people read them: no scheme, no "www.", long paths elided.
     label = re.sub(r"^https?://(www\.)?", "", label)
     return label if len(label) <= 40 else f"{label[:39]}…"
+
+
+def render_field_value(value: str) -> str:
+    """A profile field's value as safe HTML: escaped, with its URLs as links (``rel="me"``,
+    as Mastodon marks profile links), nothing else."""
+    value = value.replace("\r", " ").replace("\n", " ").strip()
+    if not value:
+        return ""
+    out: list[str] = []
+    pos = 0
+    for match in _linkify.match(value) or []:
+        out.append(escape(value[pos : match.index]))
+        out.append(
+            f'<a href="{escape(match.url)}" target="_blank">{escape(_shorten(match.text))}</a>'
+        )
+        pos = match.last_index
+    out.append(escape(value[pos:]))
+    return nh3.clean(
+        "".join(out),
+        tags={"a"},
+        attributes={"a": {"href", "target"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="me nofollow noopener noreferrer",
+    )

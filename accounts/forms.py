@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from accounts.models import AccountKind, Visibility
 from accounts.queries import login_username_for, time_zone_choices
 
+PROFILE_FIELD_ROWS = 4  # Mastodon's limit (accounts.actions.MAX_PROFILE_FIELDS)
+
 
 def add_action_errors(
     form: forms.Form, exc: ValidationError, field_map: dict[str, str] | None = None
@@ -135,6 +137,37 @@ class ProfileForm(forms.Form):
     )
     remove_avatar = forms.BooleanField(label="Remove profile picture", required=False)
     remove_header = forms.BooleanField(label="Remove header image", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Profile fields: four label/value pairs, shown as a table on the profile.
+        for i in range(PROFILE_FIELD_ROWS):
+            self.fields[f"field_{i}_name"] = forms.CharField(
+                label=f"Label {i + 1}",
+                max_length=255,
+                required=False,
+                widget=forms.TextInput(attrs={"placeholder": "e.g. Pronouns"}),
+            )
+            self.fields[f"field_{i}_value"] = forms.CharField(
+                label=f"Content {i + 1}",
+                max_length=255,
+                required=False,
+                widget=forms.TextInput(attrs={"placeholder": "e.g. they/them or a link"}),
+            )
+
+    def field_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        """The profile-field inputs, one (label, content) pair per row."""
+        return [
+            (self[f"field_{i}_name"], self[f"field_{i}_value"]) for i in range(PROFILE_FIELD_ROWS)
+        ]
+
+    def profile_fields(self) -> list[tuple[str, str]]:
+        """The (label, content) pairs typed, in order (blank rows are dropped on save)."""
+        data = self.cleaned_data
+        return [
+            (data.get(f"field_{i}_name") or "", data.get(f"field_{i}_value") or "")
+            for i in range(PROFILE_FIELD_ROWS)
+        ]
 
     def clean_interests(self) -> list[str]:
         raw: str = self.cleaned_data.get("interests") or ""

@@ -48,6 +48,9 @@ class Account(models.Model):
     website = models.URLField(max_length=200, blank=True)
     # Interests are lowercase hashtag names without '#'; they drive suggestions.
     interests = models.JSONField(default=list, blank=True)
+    # Profile fields (Mastodon's "fields"): up to four {"name", "value", "value_html"}, in
+    # order; value_html is rendered once on save (escaped, links made clickable, sanitized).
+    fields = models.JSONField(default=list, blank=True)
     locked = models.BooleanField(default=False, help_text="Approve each new follower")
     discoverable = models.BooleanField(default=True, help_text="Appear in search and suggestions")
     default_visibility = models.CharField(

@@ -119,7 +119,8 @@ class LogoutView(auth_views.LogoutView):
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit_profile(request: HttpRequest) -> HttpResponse:
-    """Edit display name, bio, avatar, header, location, website and interests."""
+    """Edit display name, bio, avatar, header, location, website, profile fields and
+    interests."""
     account = _account_of(request)
     initial = {
         "display_name": account.display_name,
@@ -128,6 +129,8 @@ def edit_profile(request: HttpRequest) -> HttpResponse:
         "website": account.website,
         "interests": ", ".join(account.interests or []),
     }
+    for i, field in enumerate(account.fields or []):
+        initial[f"field_{i}_name"], initial[f"field_{i}_value"] = field["name"], field["value"]
     form = ProfileForm(_post_data(request), request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -143,6 +146,7 @@ def edit_profile(request: HttpRequest) -> HttpResponse:
                 header=data["header"] or None,
                 remove_avatar=data["remove_avatar"],
                 remove_header=data["remove_header"],
+                fields=form.profile_fields(),
             )
         except ValidationError as exc:
             account.refresh_from_db()

@@ -7,7 +7,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
+from django.utils.html import escape
 
+from accounts.bio import render_field_value
 from accounts.models import Account, AccountKind, Visibility
 from mastodon.api import absolute_url
 from network.models import FollowRequest
@@ -45,16 +47,31 @@ def profile_url(account: Account) -> str:
     return absolute_url(f"/@{account.username}")
 
 
+def _profile_fields(acc: Account) -> list[dict[str, str]]:
+    """The account's profile fields; without any, its website and location stand in (the
+    web profile's own two fields), so Mastodon clients still see them."""
+    if acc.fields:
+        return list(acc.fields)
+    legacy = []
+    if acc.website:
+        link = render_field_value(acc.website)
+        legacy.append({"name": "Website", "value": acc.website, "value_html": link})
+    if acc.location:
+        legacy.append(
+            {"name": "Location", "value": acc.location, "value_html": escape(acc.location)}
+        )
+    return legacy
+
+
 def account(acc: Account) -> dict[str, Any]:
     """The Account entity."""
     avatar = absolute_url(acc.avatar.url) if acc.avatar else absolute_url(DEFAULT_AVATAR)
     header = absolute_url(acc.header.url) if acc.header else absolute_url(DEFAULT_HEADER)
     created = acc.created_at.astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    fields = []
-    if acc.website:
-        fields.append({"name": "Website", "value": acc.website, "verified_at": None})
-    if acc.location:
-        fields.append({"name": "Location", "value": acc.location, "verified_at": None})
+    fields = [
+        {"name": f["name"], "value": f["value_html"], "verified_at": None}
+        for f in _profile_fields(acc)
+    ]
     return {
         "id": str(acc.pk),
         "username": acc.username,
@@ -100,7 +117,8 @@ def credential_account(acc: Account) -> dict[str, Any]:
         "language": "",
         "note": acc.bio,
         "fields": [
-            {"name": f["name"], "value": f["value"], "verified_at": None} for f in data["fields"]
+            {"name": f["name"], "value": f["value"], "verified_at": None}
+            for f in _profile_fields(acc)
         ],
         "follow_requests_count": FollowRequest.objects.filter(target=acc).count(),
         "hide_collections": False,

@@ -98,7 +98,16 @@ def test_update_credentials_json(api_for: ApiFor) -> None:
     assert (ada.display_name, ada.locked, ada.discoverable) == ("Ada Lovelace", True, False)
     assert ada.bio == "Analytical engines. https://ada.example"
     assert "<a " in ada.bio_html
-    assert (ada.website, ada.location) == ("https://ada.example", "London")
+    assert [(f["name"], f["value"]) for f in ada.fields] == [
+        ("Website", "https://ada.example"),
+        ("Location", "London"),
+        ("Pronouns", "she/her"),
+    ]
+    assert (ada.website, ada.location) == ("", "")  # the web profile's own fields stay
+    assert body["fields"][0]["value"].startswith('<a href="https://ada.example"')
+    assert 'rel="me nofollow noopener noreferrer"' in body["fields"][0]["value"]
+    assert body["fields"][2] == {"name": "Pronouns", "value": "she/her", "verified_at": None}
+    assert body["source"]["fields"][0]["value"] == "https://ada.example"
     assert ada.default_visibility == Visibility.FOLLOWERS
     assert body["display_name"] == "Ada Lovelace"
     assert body["locked"] is True and body["bot"] is False
@@ -119,7 +128,7 @@ def test_update_credentials_multipart_with_images_and_form_fields(api_for: ApiFo
             "avatar": png(),
             "header": png("header.png", (1500, 500)),
             "fields_attributes[0][name]": "Homepage",
-            "fields_attributes[0][value]": "ada.example",
+            "fields_attributes[0][value]": "ada.org",
             "source[privacy]": "unlisted",
             "locked": "true",
         },
@@ -130,8 +139,9 @@ def test_update_credentials_multipart_with_images_and_form_fields(api_for: ApiFo
     assert response.status_code == 200, response.content
     ada.refresh_from_db()
     assert ada.avatar and ada.header
-    assert ada.website == "https://ada.example"
-    assert ada.location == ""  # fields_attributes replaces the whole set, as in Mastodon
+    assert [(f["name"], f["value"]) for f in ada.fields] == [("Homepage", "ada.org")]
+    assert ada.location == "Paris"  # profile fields are their own thing
+    assert 'href="http://ada.org"' in response.json()["fields"][0]["value"]
     assert ada.default_visibility == Visibility.UNLISTED and ada.locked
     data = response.json()
     assert data["avatar"].startswith("http") and "avatar-missing" not in data["avatar"]
@@ -159,7 +169,10 @@ def test_update_credentials_rejects_a_disguised_image_and_changes_nothing(
         {"locked": "maybe"},
         {"source": {"privacy": "direct"}},
         {"source": {"privacy": "everyone"}},
-        {"fields_attributes": [{"name": "Website", "value": "not a url at all"}]},
+        {"fields_attributes": [{"name": "", "value": "a value without a label"}]},
+        {"fields_attributes": [{"name": "n" * 256, "value": "v"}]},
+        {"fields_attributes": [{"name": f"n{i}", "value": "v"} for i in range(5)]},
+        {"fields_attributes": [{"name": 3, "value": "v"}]},
         {"fields_attributes": ["nope"]},
         {"display_name": {"nested": True}},
         {"avatar": "https://example.com/a.png"},
