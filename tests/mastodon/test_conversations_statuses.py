@@ -5,6 +5,7 @@ favouriting and deleting messages as statuses."""
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Callable
 from datetime import timedelta
@@ -14,6 +15,7 @@ import pytest
 from django.urls import include, path
 from django.utils import timezone
 
+import mastodon.views.statuses
 from accounts.models import Account
 from mastodon.api import ApiError, ApiRequest, endpoint
 from mastodon.views import conversations as views
@@ -76,7 +78,7 @@ def test_one_mention_is_the_one_to_one_conversation(api_for: ApiFor, people: Any
 
 
 def test_several_mentions_make_one_group_reused(api_for: ApiFor, people: Any) -> None:
-    ana, bo, cy = people
+    ana, _bo, _cy = people
     api = api_for(ana)
     first = send(api, {"status": "@bo @cy lunch?"})
     group = Conversation.objects.get(pk=int(first["plaza"]["conversation_id"]))
@@ -162,7 +164,7 @@ def test_messaging_rules_apply(api_for: ApiFor, people: Any) -> None:
 
 
 def test_media_spoiler_and_idempotency(api_for: ApiFor, people: Any) -> None:
-    ana, bo, _ = people
+    ana, _bo, _ = people
     pic = MediaAttachment.objects.create(
         account=ana, kind=MediaKind.IMAGE, state=MediaState.READY, content_type="image/png"
     )
@@ -259,3 +261,35 @@ def test_conversation_events_render_per_viewer(people: Any) -> None:
     request = actions.start_conversation(stranger, [bo], text="hello")
     assert views.conversation_event(bo, {"conversation": str(request.pk)}) is None
     assert queries.inbox_row(bo, request.pk).me.is_pending
+
+
+STATUSES_HOOKED = "direct_status" in inspect.getsource(mastodon.views.statuses)
+
+
+@pytest.mark.skipif(not STATUSES_HOOKED, reason="statuses.py does not send direct messages yet")
+def test_through_the_statuses_endpoints(api_for: ApiFor, people: Any) -> None:
+    ana, bo, cy = people
+    a, b = api_for(ana), api_for(bo)
+    sent = a.post_json("/api/v1/statuses", {"status": "@bo psst", "visibility": "direct"})
+    assert sent.status_code == 200, sent.content
+    status = sent.json()
+    assert_entity(status, "Status")
+    assert status["plaza"]["message"] is True
+    sid = status["id"]
+    # the recipient reads it, its context, favourites it; the outsider sees nothing
+    assert b.get(f"/api/v1/statuses/{sid}").json()["id"] == sid
+    assert api_for(cy).get(f"/api/v1/statuses/{sid}").status_code == 404
+    assert api_for(False).get(f"/api/v1/statuses/{sid}").status_code == 404
+    assert b.get(f"/api/v1/statuses/{sid}/context").json() == {"ancestors": [], "descendants": []}
+    assert b.post(f"/api/v1/statuses/{sid}/favourite").json()["favourited"] is True
+    assert b.post(f"/api/v1/statuses/{sid}/unfavourite").json()["favourited"] is False
+    reply = b.post_json(
+        "/api/v1/statuses", {"status": "@ana ok", "visibility": "direct", "in_reply_to_id": sid}
+    ).json()
+    assert reply["in_reply_to_id"] == sid
+    assert a.get(f"/api/v1/statuses/{sid}/context").json()["descendants"][0]["id"] == reply["id"]
+    assert a.put_json(f"/api/v1/statuses/{sid}", {"status": "@bo edited"}).json()["edited_at"]
+    assert b.delete(f"/api/v1/statuses/{sid}").status_code == 403  # not b's
+    assert a.delete(f"/api/v1/statuses/{sid}").json()["text"] == "@bo edited"
+    conversations = b.get("/api/v1/conversations").json()
+    assert conversations[0]["last_status"]["id"] == reply["id"]
