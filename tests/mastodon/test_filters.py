@@ -186,7 +186,7 @@ def test_v2_bad_input_is_a_422_and_writes_nothing(api_for: ApiFor) -> None:
     assert "Context" in error(
         api.post_json("/api/v2/filters", {"title": "x", "context": ["kitchen"]}), 422
     )
-    for bad in [
+    bad_bodies: list[dict[str, Any]] = [
         {"filter_action": "explode"},
         {"expires_in": "soon"},
         {"expires_in": -5},
@@ -195,20 +195,21 @@ def test_v2_bad_input_is_a_422_and_writes_nothing(api_for: ApiFor) -> None:
         {"keywords_attributes": ["spam"]},
         {"keywords_attributes": [{"keyword": {"nested": 1}}]},
         {"title": ["a", "b"], "keywords_attributes": [{"keyword": "x", "whole_word": "maybe"}]},
-    ]:
+    ]
+    for bad in bad_bodies:
         error(api.post_json("/api/v2/filters", {"title": "x", "context": ["home"], **bad}), 422)
     error(api.post("/api/v2/filters", "{not json", content_type="application/json"), 400)
     assert not Filter.objects.exists()
 
     made = create(api, keywords_attributes=[{"keyword": "spam"}])
     fid = made["id"]
-    for bad in [
+    for change in [
         {"title": ""},
         {"context": []},
         {"keywords_attributes": [{"id": "999", "_destroy": True}]},
         {"title": "Renamed", "keywords_attributes": [{"id": made["keywords"][0]["id"], "keyword": " "}]},
     ]:  # fmt: skip
-        assert api.put_json(f"/api/v2/filters/{fid}", bad).status_code in (404, 422)
+        assert api.put_json(f"/api/v2/filters/{fid}", change).status_code in (404, 422)
     assert ok(api.get(f"/api/v2/filters/{fid}")) == made
     error(api.post(f"/api/v2/filters/{fid}/keywords", {"keyword": ""}), 422)
 
