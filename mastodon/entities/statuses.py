@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db import connection
+from django.db.models import Model, Prefetch, prefetch_related_objects
 
 from accounts.models import Account, Visibility
 from mastodon.api import absolute_url
+from mastodon.entities import cache
 from mastodon.entities.accounts import MASTODON_VISIBILITY, account, iso
-from network.models import Mute
+from network.queries import muted_ids
 from posts.models import (
+    Hashtag,
     MediaAttachment,
     MediaKind,
     MediaState,
@@ -79,80 +82,101 @@ def _status_url(post: Post) -> str:
     return absolute_url(f"/@{post.author.username}/{post.pk}")
 
 
+def _version(post: Post) -> tuple[Any, ...]:
+    """Everything the cached part of ``post``'s Status is made of, besides what never changes
+    (id, creation time). ``html``, the warning, tags and mentions change only by an edit, which
+    sets ``edited_at``; a deleted parent or quote detaches (``*_id`` become NULL)."""
+    return (
+        post.edited_at,
+        post.likes_count,
+        post.reshares_count,
+        post.replies_count,
+        post.quotes_count,
+        post.visibility,
+        post.content_warning,
+        post.in_reply_to_id,
+        post.in_reply_to_account_id,
+        post.quote_of_id,
+        post.reshare_of_id,
+        post.author.username,
+    )
+
+
 class _Extras:
-    """Mentions, tags and mutes for a batch of posts, loaded in three queries (plain rows,
-    not model instances: a page of 40 statuses has a few hundred of them)."""
+    """What a batch of statuses needs besides the posts, in one statement whether or not
+    their cached parts are current (so a page's query count never depends on the cache):
+    mentions (account ids and current usernames), hashtags, and which authors the viewer
+    mutes. Plain rows, not model instances, and SQL written here rather than compiled by the
+    ORM: a page of 40 statuses has a few hundred of them."""
 
     def __init__(self, viewer: Account | None, posts: Sequence[Post]) -> None:
-        ids = {p.pk for p in posts}
+        ids = list({p.pk for p in posts})
         self.mentions: dict[int, list[tuple[int, str]]] = defaultdict(list)
-        for post_id, account_id, username in Mention.objects.filter(post_id__in=ids).values_list(
-            "post_id", "account_id", "account__username"
-        ):
-            self.mentions[post_id].append((account_id, username))
         self.tags: dict[int, list[str]] = defaultdict(list)
-        for post_id, name in PostHashtag.objects.filter(post_id__in=ids).values_list(
-            "post_id", "hashtag__name"
-        ):
-            self.tags[post_id].append(name)
         self.muted: set[int] = set()
+        if not ids:
+            return
+        marks = ", ".join(["%s"] * len(ids))
+        sql = (
+            f"SELECT 'm', m.post_id, m.account_id, a.username FROM {_t(Mention)} m "
+            f"JOIN {_t(Account)} a ON a.id = m.account_id WHERE m.post_id IN ({marks}) "
+            f"UNION ALL SELECT 't', ph.post_id, ph.id, h.name FROM {_t(PostHashtag)} ph "
+            f"JOIN {_t(Hashtag)} h ON h.id = ph.hashtag_id WHERE ph.post_id IN ({marks})"
+        )
+        params: list[Any] = [*ids, *ids]
         if viewer is not None:
-            authors = {p.author_id for p in posts}
-            self.muted = set(
-                Mute.objects.filter(account=viewer, target_id__in=authors).values_list(
-                    "target_id", flat=True
-                )
-            )
-        # One Account entity per author, however many of their posts are on the page.
-        self.accounts: dict[int, dict[str, Any]] = {}
+            # Through network.queries, so every rule about which mutes apply is kept.
+            authors = list({p.author_id for p in posts})
+            muted = muted_ids(viewer).filter(target_id__in=authors)
+            muted_sql, muted_params = muted.query.sql_with_params()
+            sql += f" UNION ALL SELECT 'u', NULL, target_id, NULL FROM ({muted_sql}) muted_authors"
+            params += list(muted_params)
+        tags: list[tuple[int, int, str]] = []
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for kind, post_id, number, name in cursor.fetchall():
+                if kind == "m":
+                    self.mentions[post_id].append((number, name))
+                elif kind == "t":
+                    tags.append((number, post_id, name))
+                else:
+                    self.muted.add(number)
+        for _order, post_id, name in sorted(tags):  # in the order they were written
+            self.tags[post_id].append(name)
 
-    def account(self, acc: Account) -> dict[str, Any]:
-        built = self.accounts.get(acc.pk)
-        if built is None:
-            built = self.accounts[acc.pk] = account(acc)
-        return built
+
+def _t(model: type[Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
 
 
-def _content(
-    viewer: Account | None, card: PostCard, post: Post, extras: _Extras, *, nested: bool
-) -> dict[str, Any]:
-    mentions = extras.mentions.get(post.pk, [])
-    quote: dict[str, Any] | None = None
-    if post.quote_of_id is not None:
-        if nested:
-            # Inside a quote, Mastodon 4.5 nests only a ShallowQuote (the id, not the post).
-            quote = {"state": "accepted", "quoted_status_id": str(post.quote_of_id)}
-        elif card.quote is not None:
-            quote = {"state": "accepted", "quoted_status": _quoted(viewer, card.quote, extras)}
-        else:
-            quote = {
-                "state": "unauthorized" if card.quote_hidden else "accepted",
-                "quoted_status": None,
-            }
-    media = list(post.media.all())
+def account_entity(acc: Account) -> dict[str, Any]:
+    """The Account entity of an author, from the cache when the row is unchanged. Shared
+    between statuses and requests: read it, never change it."""
+    version = cache.account_version(acc)
+    built = cache.accounts.get(acc.pk, version)
+    if built is None:
+        built = account(acc)
+        cache.accounts.set(acc.pk, version, built)
+    return cast(dict[str, Any], built)
+
+
+def _core(post: Post, tags: list[str]) -> dict[str, Any]:
+    """The part of a Status that is the same for every viewer (cached by :func:`_version`).
+    Keys filled per request are present as placeholders so that every entity has the same
+    key order."""
     return {
         "id": str(post.pk),
         "uri": _status_url(post),
         "url": _status_url(post),
         "created_at": iso(post.created_at),
-        "account": extras.account(post.author),
+        "account": None,
         "content": post.html,
         "visibility": MASTODON_VISIBILITY[Visibility(post.visibility)],
         "sensitive": bool(post.content_warning),
         "spoiler_text": post.content_warning,
-        "media_attachments": [media_attachment(m) for m in media],
-        "mentions": [
-            {
-                "id": str(account_id),
-                "username": username,
-                "acct": username,
-                "url": absolute_url(f"/@{username}"),
-            }
-            for account_id, username in mentions
-        ],
-        "tags": [
-            {"name": t, "url": absolute_url(f"/tags/{t}")} for t in extras.tags.get(post.pk, [])
-        ],
+        "media_attachments": [],
+        "mentions": [],
+        "tags": [{"name": t, "url": absolute_url(f"/tags/{t}")} for t in tags],
         "emojis": [],
         "reblogs_count": post.reshares_count,
         "favourites_count": post.likes_count,
@@ -168,14 +192,88 @@ def _content(
         "language": None,
         "text": None,
         "edited_at": iso(post.edited_at),
-        "quote": quote,
-        "quote_approval": _quote_approval(viewer, post),
+        "quote": None,
+        "quote_approval": None,
         "filtered": [],
         "plaza": {
             "visibility": post.visibility,
             "quote_id": str(post.quote_of_id) if post.quote_of_id else None,
         },
     }
+
+
+class _Builder:
+    """Builds the Status entities of one batch: the viewer-independent part of each from the
+    cache (built and stored when missing or out of date), then each entity assembled on a
+    copy with what is per request."""
+
+    def __init__(self, viewer: Account | None, posts: Sequence[Post]) -> None:
+        self.viewer = viewer
+        self.extras = _Extras(viewer, posts)
+        self.cores: dict[int, dict[str, Any]] = {}
+        missing: list[tuple[Post, tuple[Any, ...]]] = []
+        for post in posts:
+            if post.pk in self.cores:
+                continue
+            version = _version(post)
+            core = cache.statuses.get(post.pk, version)
+            if core is None:
+                missing.append((post, version))
+            else:
+                self.cores[post.pk] = core
+        for post, version in missing:
+            core = _core(post, self.extras.tags.get(post.pk, []))
+            cache.statuses.set(post.pk, version, core)
+            self.cores[post.pk] = core
+
+    def content(self, card: PostCard, post: Post, *, nested: bool) -> dict[str, Any]:
+        entity = dict(self.cores[post.pk])
+        entity["account"] = account_entity(post.author)
+        media = list(post.media.all())
+        if media:
+            entity["media_attachments"] = [media_attachment(m) for m in media]
+        mentions = self.extras.mentions.get(post.pk)
+        if mentions:
+            entity["mentions"] = [
+                {
+                    "id": str(account_id),
+                    "username": username,
+                    "acct": username,
+                    "url": absolute_url(f"/@{username}"),
+                }
+                for account_id, username in mentions
+            ]
+        if post.quote_of_id is not None:
+            if nested:
+                # Inside a quote, Mastodon 4.5 nests only a ShallowQuote (the id, not the post).
+                entity["quote"] = {"state": "accepted", "quoted_status_id": str(post.quote_of_id)}
+            elif card.quote is not None:
+                entity["quote"] = {
+                    "state": "accepted",
+                    "quoted_status": self.quoted(card.quote),
+                }
+            else:
+                entity["quote"] = {
+                    "state": "unauthorized" if card.quote_hidden else "accepted",
+                    "quoted_status": None,
+                }
+        entity["quote_approval"] = _quote_approval(self.viewer, post)
+        return entity
+
+    def quoted(self, post: Post) -> dict[str, Any]:
+        # A quoted post inside a quote: shown without its own viewer state or nested quote.
+        fake = PostCard(
+            post=post,
+            shown=post,
+            reshared_by=None,
+            liked=False,
+            bookmarked=False,
+            reshared=False,
+            pinned=False,
+            quote=None,
+            quote_hidden=False,
+        )
+        return self.content(fake, post, nested=True)
 
 
 def _quote_approval(viewer: Account | None, post: Post) -> dict[str, Any]:
@@ -195,22 +293,6 @@ def _quote_approval(viewer: Account | None, post: Post) -> dict[str, Any]:
     }
 
 
-def _quoted(viewer: Account | None, post: Post, extras: _Extras) -> dict[str, Any]:
-    # A quoted post inside a quote: shown without its own viewer state or nested quote.
-    fake = PostCard(
-        post=post,
-        shown=post,
-        reshared_by=None,
-        liked=False,
-        bookmarked=False,
-        reshared=False,
-        pinned=False,
-        quote=None,
-        quote_hidden=False,
-    )
-    return _content(viewer, fake, post, extras, nested=True)
-
-
 def _media_queryset() -> Any:
     return MediaAttachment.objects.order_by("position", "id")
 
@@ -225,30 +307,32 @@ def _prefetch_media(posts: Sequence[Post]) -> None:
 def statuses(viewer: Account | None, posts: Sequence[Post]) -> list[dict[str, Any]]:
     """Status entities for ``posts`` (loaded with :func:`posts.queries.with_related`), with the
     viewer's state (favourited, reblogged, bookmarked, pinned, muted), in a fixed number of
-    queries whatever their number."""
+    queries whatever their number: the viewer's marks and visible quotes
+    (:func:`posts.queries.cards`), mentions with mutes, and hashtags when some post's
+    viewer-independent part is not cached yet (see :mod:`mastodon.entities.cache`)."""
     built = cards(viewer, posts)
     shown = [c.shown for c in built]
     quotes = [c.quote for c in built if c.quote is not None]
     _prefetch_media(quotes)
-    extras = _Extras(viewer, [*posts, *shown, *quotes])
+    builder = _Builder(viewer, [*posts, *shown, *quotes])
     out = []
     for card in built:
-        inner = _content(viewer, card, card.shown, extras, nested=False)
-        state = {
-            "favourited": card.liked if viewer else None,
-            "reblogged": card.reshared if viewer else None,
-            "bookmarked": card.bookmarked if viewer else None,
-            "pinned": card.pinned if viewer and card.shown.author_id == viewer.pk else None,
-            "muted": card.shown.author_id in extras.muted if viewer else None,
-        }
-        # Unknown states are left out (pinned exists only for one's own posts).
-        state = {k: v for k, v in state.items() if v is not None}
-        inner.update({k: v for k, v in state.items()})
+        inner = builder.content(card, card.shown, nested=False)
+        if viewer is not None:
+            inner["favourited"] = card.liked
+            inner["reblogged"] = card.reshared
+            inner["bookmarked"] = card.bookmarked
+            inner["muted"] = card.shown.author_id in builder.extras.muted
+            # pinned exists only for one's own posts; unknown states are left out.
+            if card.shown.author_id == viewer.pk:
+                inner["pinned"] = card.pinned
         if card.reshared_by is None:
             out.append(inner)
             continue
-        wrapper = _content(viewer, card, card.post, extras, nested=True)
-        wrapper.update({k: v for k, v in state.items()})
+        wrapper = builder.content(card, card.post, nested=True)
+        for key in ("favourited", "reblogged", "bookmarked", "muted", "pinned"):
+            if key in inner:
+                wrapper[key] = inner[key]
         wrapper.update(
             {
                 "reblog": inner,

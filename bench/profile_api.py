@@ -1,0 +1,147 @@
+"""In-process CPU cost of the Mastodon API's two benchmarked requests, against a bench database.
+
+    PLAZA_DATA_DIR=var/bench .venv/bin/python -m bench.profile_api            # figures
+    PLAZA_DATA_DIR=var/bench .venv/bin/python -m bench.profile_api --profile  # + cProfile top
+
+Measures ``GET /api/v1/timelines/home?limit=40`` and ``POST /api/v1/statuses`` through the
+whole Django stack (middleware, auth, view, JSON) with the test client, as the bench's
+measured accounts, with ``time.process_time`` (CPU of this process only, so other work on
+the machine does not change the figure) and the number of SQL queries per request. Unlike
+``make bench`` it needs no server and no free cores; use it to compare changes.
+
+It registers its own API application and tokens and posts a few hundred statuses; the bench's
+between-runs reset (``bench/credentials.py``) deletes both. Better still, point it at a copy
+of the bench directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import os
+import pstats
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+APP_NAME = "Plaza profile_api"
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "plaza.settings")
+    import django
+
+    django.setup()
+
+
+def _tokens(user_ids: list[int]) -> list[str]:
+    from accounts.models import User
+    from mastodon.actions import issue_token, register_app
+    from mastodon.models import OOB_REDIRECT_URI, Application
+
+    Application.objects.filter(name=APP_NAME).delete()
+    app, _secret = register_app(
+        name=APP_NAME, redirect_uris=[OOB_REDIRECT_URI], scopes="read write"
+    )
+    return [
+        issue_token(user, app, scopes="read write")[1]
+        for user in User.objects.filter(pk__in=user_ids)
+    ]
+
+
+def _measure(
+    label: str, calls: list[Any], *, profile: bool, expect: int = 200
+) -> tuple[float, float]:
+    """Run ``calls`` (each returns a response); CPU ms median/mean and queries per call."""
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    cpu: list[float] = []
+    queries: list[int] = []
+    profiler = cProfile.Profile() if profile else None
+    for call in calls:
+        reset_queries()
+        with CaptureQueriesContext(connection) as ctx:
+            start = time.process_time()
+            if profiler:
+                profiler.enable()
+            response = call()
+            if profiler:
+                profiler.disable()
+            cpu.append((time.process_time() - start) * 1000)
+        queries.append(len(ctx.captured_queries))
+        if response.status_code != expect:
+            raise SystemExit(f"{label}: HTTP {response.status_code}: {response.content[:300]!r}")
+    median = statistics.median(cpu)
+    print(
+        f"{label:<34} n={len(cpu):<4} CPU median {median:6.2f} ms  mean "
+        f"{statistics.fmean(cpu):6.2f} ms  p90 {sorted(cpu)[int(len(cpu) * 0.9)]:6.2f} ms  "
+        f"queries {min(queries)}-{max(queries)}"
+    )
+    if profiler:
+        stats = pstats.Stats(profiler)
+        stats.sort_stats("cumulative").print_stats(45)
+        stats.sort_stats("tottime").print_stats(30)
+    return median, statistics.fmean(queries)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages", type=int, default=300, help="timeline pages to measure")
+    parser.add_argument("--posts", type=int, default=200, help="statuses to post")
+    parser.add_argument("--warmup", type=int, default=40)
+    parser.add_argument("--profile", action="store_true", help="print cProfile summaries")
+    parser.add_argument("--only", choices=("home", "post"), help="measure one request only")
+    args = parser.parse_args(argv)
+
+    data_dir = os.environ.get("PLAZA_DATA_DIR", "")
+    build = Path(data_dir or ".") / "bench-build.json"
+    if not build.exists():
+        raise SystemExit(f"no bench build in {build.parent} (set PLAZA_DATA_DIR)")
+    built = json.loads(build.read_text())
+    _setup()
+    from django.conf import settings
+    from django.test import Client
+
+    settings.ALLOWED_HOSTS = ["*"]
+    tokens = _tokens(built["measured_user_ids"])
+    # One client (one handler, its middleware loaded once, as in a server process); the
+    # token travels per request.
+    client = Client()
+    auth = [{"Authorization": f"Bearer {t}"} for t in tokens]
+    rng = random.Random(7)
+
+    figures: dict[str, Any] = {}
+    if args.only in (None, "home"):
+
+        def home() -> Any:
+            return client.get("/api/v1/timelines/home?limit=40", headers=rng.choice(auth))
+
+        _measure("warm-up", [home] * args.warmup, profile=False)
+        cpu, queries = _measure(
+            "GET /api/v1/timelines/home?limit=40", [home] * args.pages, profile=args.profile
+        )
+        figures["home_cpu_ms"], figures["home_queries"] = cpu, queries
+    if args.only in (None, "post"):
+        counter = iter(range(10**9))
+
+        def post() -> Any:
+            n = next(counter)
+            return client.post(
+                "/api/v1/statuses",
+                {"status": f"profile post {n} about #plaza with @u1 and https://example.org/{n}"},
+                headers=auth[n % len(auth)],
+            )
+
+        cpu, queries = _measure("POST /api/v1/statuses", [post] * args.posts, profile=args.profile)
+        figures["post_cpu_ms"], figures["post_queries"] = cpu, queries
+    print(json.dumps(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
