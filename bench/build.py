@@ -151,6 +151,12 @@ class Sink(abc.ABC):
     def commit(self) -> None:
         """Make what was written durable."""
 
+    @abc.abstractmethod
+    def rows(self, sql: str) -> Iterator[tuple[Any, ...]]:
+        """Stream the rows of ``sql`` from a separate connection (writes may go on meanwhile)."""
+
+    vendor = ""
+
     def finish(self) -> None:  # noqa: B027  (an optional hook: nothing to do by default)
         """After the last row: whatever the database needs before it is queried."""
 
@@ -167,8 +173,18 @@ class Sink(abc.ABC):
 class SqliteSink(Sink):
     """``executemany`` in 50,000-row transactions, ``synchronous=OFF`` (a crash = a rebuild)."""
 
+    vendor = "sqlite"
+
     def __init__(self, path: Path) -> None:
+        self.path = path
         self.db = connect(path)
+
+    def rows(self, sql: str) -> Iterator[tuple[Any, ...]]:
+        reader = sqlite3.connect(self.path)
+        try:
+            yield from reader.execute(sql)
+        finally:
+            reader.close()
 
     def write(self, table: Table, rows: list[tuple[Any, ...]]) -> None:
         quoted = ", ".join(f'"{c}"' for c in table.columns)
@@ -196,9 +212,12 @@ class PgSink(Sink):
     consistent rows, and checking 5 million references one by one would double the build.
     ``finish`` moves the id sequences past the explicit ids and runs ``ANALYZE``."""
 
+    vendor = "postgresql"
+
     def __init__(self, url: str) -> None:
         import psycopg
 
+        self.url = url
         self.db = psycopg.connect(url)
         self.db.execute("SET session_replication_role = replica")
         self.db.execute("SET synchronous_commit = off")
@@ -217,6 +236,14 @@ class PgSink(Sink):
     def scalar(self, sql: str) -> Any:
         row = self.db.execute(sql).fetchone()
         return row[0] if row else None
+
+    def rows(self, sql: str) -> Iterator[tuple[Any, ...]]:
+        import psycopg
+
+        with psycopg.connect(self.url) as reader, reader.cursor(name="bench_rows") as cur:
+            cur.itersize = 20_000  # a server-side cursor: a million rows are never all in memory
+            cur.execute(sql)
+            yield from cur
 
     def commit(self) -> None:
         self.db.commit()

@@ -5,7 +5,8 @@ environment as the server it measures (SQLite data dir or ``PLAZA_DATABASE_URL``
 same code works on either database through Django's own connection. It:
 
 1. deletes what earlier runs posted (posts with an id above the build's newest, and the rows
-   pointing at them), the sessions and the bench's OAuth application (its tokens go with it);
+   pointing at them; messages above the extension's newest), the sessions and the bench's
+   OAuth application (its tokens go with it);
 2. makes a logged-in session per user, the way ``django.contrib.auth.login`` does;
 3. registers one API application and issues each user an access token with
    :func:`mastodon.actions.issue_token` (the stored row holds only a checksum of the token);
@@ -83,12 +84,53 @@ def make_tokens(user_ids: list[int]) -> dict[int, str]:
     return tokens
 
 
-def prepare(max_post_id: int | None, user_ids: list[int]) -> dict[str, Any]:
-    """Reset (when ``max_post_id`` is given), then sessions and tokens for ``user_ids``."""
+def reset_messages(max_message_id: int) -> None:
+    """Delete the messages earlier runs sent (ids above the extension's newest) and what
+    points at them; conversations whose newest message was one of them point at none."""
+    from django.db import connection, transaction
+
+    from messaging.models import (
+        Conversation,
+        Message,
+        MessageHiddenFor,
+        MessageMedia,
+        MessageReaction,
+        Participant,
+    )
+
+    messages = Message._meta.db_table
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute(
+            f'UPDATE "{Conversation._meta.db_table}" SET last_message_id = NULL '
+            "WHERE last_message_id > %s",
+            [max_message_id],
+        )
+        cur.execute(
+            f'UPDATE "{messages}" SET reply_to_id = NULL WHERE reply_to_id > %s', [max_message_id]
+        )
+        for model in (MessageHiddenFor, MessageMedia, MessageReaction):
+            cur.execute(
+                f'DELETE FROM "{model._meta.db_table}" WHERE message_id > %s', [max_message_id]
+            )
+        cur.execute(f'DELETE FROM "{messages}" WHERE id > %s', [max_message_id])
+        cur.execute(
+            f'UPDATE "{Participant._meta.db_table}" SET unread_count = 0, '
+            "last_read_message_id = NULL WHERE last_read_message_id > %s",
+            [max_message_id],
+        )
+
+
+def prepare(
+    max_post_id: int | None, user_ids: list[int], max_message_id: int | None = None
+) -> dict[str, Any]:
+    """Reset (when ``max_post_id`` / ``max_message_id`` are given), then sessions and tokens
+    for ``user_ids``."""
     from django.db import connection
 
     if max_post_id is not None:
         reset(max_post_id)
+    if max_message_id is not None:
+        reset_messages(max_message_id)
     out = {"sessions": make_sessions(user_ids), "tokens": make_tokens(user_ids)}
     connection.close()
     return out
@@ -99,7 +141,8 @@ def main(argv: list[str]) -> int:
 
     django.setup()
     args = json.loads(argv[0])
-    print(json.dumps(prepare(args.get("max_post_id"), [int(u) for u in args["user_ids"]])))
+    users = [int(u) for u in args["user_ids"]]
+    print(json.dumps(prepare(args.get("max_post_id"), users, args.get("max_message_id"))))
     return 0
 
 

@@ -9,7 +9,14 @@ b) posting: ``POST /compose`` (the composer form), 2 concurrent clients: posts/s
 c) fan-out: the 20,000-follower account posts through the composer; seconds until the post
    is in every follower's home feed (the task consumer does the fan-out);
 d) API home timeline: ``GET /api/v1/timelines/home?limit=40`` with OAuth tokens, 2 clients;
-e) API posting: ``POST /api/v1/statuses`` (form body), 2 concurrent clients: posts/s.
+e) API posting: ``POST /api/v1/statuses`` (form body), 2 concurrent clients: posts/s;
+f) search: ``GET /search?q=...`` over a mix (one word, two words, a hashtag, from:, in:group,
+   has:media) as measured accounts, 2 clients: p50/p99;
+g) group feed: ``GET /g/<handle>`` of the busy private group as members, 2 clients: p50/p99;
+h) message delivery: A sends over HTTP, B's live channel (SSE) hears it: p50/p99.
+
+Scenarios f-h run on the issue-4 extension (groups, messages, media, search index), built
+once on top of the base network with its own marker (:mod:`bench.extension`).
 
 Results are printed as a table (one section per database) with the targets beside them and
 written to ``bench/results.json``. See ``bench/README.md``.
@@ -38,6 +45,7 @@ import httpx  # noqa: E402
 
 if TYPE_CHECKING:
     from bench.build import Built, Params
+    from bench.extension import Extended
 
 TARGETS = {
     "home_p50_ms": 15.0,
@@ -46,6 +54,10 @@ TARGETS = {
     "api_home_p50_ms": 15.0,
     "api_home_p99_ms": 40.0,
     "api_posts_per_s": 150.0,
+    "search_p50_ms": 50.0,
+    "search_p99_ms": 150.0,
+    "group_feed_p50_ms": 15.0,
+    "delivery_p99_s": 1.0,
 }
 DB_FILES = ("plaza.sqlite3", "plaza.sqlite3-wal", "plaza.sqlite3-shm")
 TASK_FILES = ("tasks.sqlite3", "tasks.sqlite3-wal", "tasks.sqlite3-shm")
@@ -73,6 +85,7 @@ class Target:
     built: Built
     url: str | None = None
     notes: list[str] = field(default_factory=list)
+    ext: Extended | None = None
 
     @property
     def env(self) -> dict[str, str]:
@@ -164,7 +177,13 @@ def wait_ready(base: str, timeout: float = 60) -> None:
 def credentials(target: Target, user_ids: list[int]) -> tuple[dict[int, str], dict[int, str]]:
     """Reset what earlier runs left, then sessions and API tokens for ``user_ids``, made in a
     subprocess with the target's environment (``bench/credentials.py``)."""
-    args = json.dumps({"max_post_id": target.built.max_post_id, "user_ids": user_ids})
+    args = json.dumps(
+        {
+            "max_post_id": target.built.max_post_id,
+            "max_message_id": target.ext.max_message_id if target.ext else None,
+            "user_ids": user_ids,
+        }
+    )
     done = subprocess.run(
         [sys.executable, "-m", "bench.credentials", args],
         cwd=ROOT, env=target.env, capture_output=True, text=True, check=False, timeout=300,
@@ -206,10 +225,26 @@ def run_once(target: Target, workers: int, args: argparse.Namespace) -> dict[str
         home = sc.measure_home(base, measured, args.home_requests, cap)
         print(f"{label} API home timeline ...", flush=True)
         api_home = sc.measure_api_home(base, api_tokens, args.home_requests, cap)
+        issue4: dict[str, Any] = {}
+        if target.ext is not None:
+            ext = target.ext
+            print(f"{label} search ...", flush=True)
+            queries = sc.search_queries(built.params["accounts"], ext.busy_group_handle)
+            issue4["search"] = sc.measure_search(base, measured, queries, args.search_requests, cap)
+            print(f"{label} group feed ...", flush=True)
+            issue4["group_feed"] = sc.measure_group_feed(
+                base, measured, ext.busy_group_handle, args.home_requests, cap
+            )
         print(f"{label} posting via /compose ...", flush=True)
         posting = sc.measure_posting(base, measured, args.posts, cap)
         print(f"{label} posting via the API ...", flush=True)
         api_posting = sc.measure_api_posting(base, api_tokens, args.posts, cap)
+        if target.ext is not None:
+            print(f"{label} message delivery ...", flush=True)
+            issue4["delivery"] = sc.measure_delivery(
+                base, sessions, target.ext.pairs, args.messages, cap,
+                getattr(args, "listeners", 2),
+            )  # fmt: skip
         print(f"{label} fan-out ...", flush=True)
         fanout = sc.measure_fanout(
             base, probe, built, sessions[built.celebrity_user_id], args.fanout_trials,
@@ -228,6 +263,7 @@ def run_once(target: Target, workers: int, args: argparse.Namespace) -> dict[str
         "fanout": fanout,
         "api_home": api_home,
         "api_posting": api_posting,
+        **issue4,
     }
 
 
@@ -274,11 +310,44 @@ def _rows(run: dict[str, Any]) -> list[tuple[str, str, str, str]]:
              " ".join(filter(None, [_verdict(rate, TARGETS["api_posts_per_s"], at_least=True),
                                     f"{api_posting.get('errors', 0)} errors"])))
         )  # fmt: skip
+    rows += _issue4_rows(run, tag)
     rows.append(
         (f"fan-out to {fan['followers']:,} followers {tag}",
          f"{fan['median_s']} s (max {fan['max_s']})", "<= 2 s",
          _verdict(fan["max_s"], TARGETS["fanout_s"]))
     )  # fmt: skip
+    return rows
+
+
+def _issue4_rows(run: dict[str, Any], tag: str) -> list[tuple[str, str, str, str]]:
+    rows: list[tuple[str, str, str, str]] = []
+    search, group, delivery = run.get("search"), run.get("group_feed"), run.get("delivery")
+    if search is not None:
+        kinds = ", ".join(f"{k} {v}" for k, v in search.get("p50_ms_by_kind", {}).items())
+        rows += [
+            (f"search GET /search (mix) p50 {tag}", f"{search.get('p50_ms')} ms", "<= 50 ms",
+             _verdict(search.get("p50_ms"), TARGETS["search_p50_ms"])),
+            (f"search GET /search (mix) p99 {tag}", f"{search.get('p99_ms')} ms", "<= 150 ms",
+             _verdict(search.get("p99_ms"), TARGETS["search_p99_ms"])),
+            (f"search p50 by query kind (ms) {tag}", kinds, "",
+             f"{search.get('errors', 0)} errors"),
+        ]  # fmt: skip
+    if group is not None:
+        rows += [
+            (f"group feed GET /g/<busy> p50 {tag}", f"{group.get('p50_ms')} ms", "<= 15 ms",
+             _verdict(group.get("p50_ms"), TARGETS["group_feed_p50_ms"])),
+            (f"group feed GET /g/<busy> p99 {tag}", f"{group.get('p99_ms')} ms", "",
+             f"{group.get('errors', 0)} errors"),
+        ]  # fmt: skip
+    if delivery is not None:
+        p99 = delivery.get("p99_ms")
+        rows.append(
+            (f"message to live channel (SSE), {delivery.get('messages')} msgs p50/p99 {tag}",
+             f"{delivery.get('p50_ms')} / {p99} ms", "p99 <= 1 s",
+             " ".join(filter(None, [
+                 _verdict(p99 / 1000 if p99 is not None else None, TARGETS["delivery_p99_s"]),
+                 f"{delivery.get('errors', 0)} errors, {delivery.get('lost', 0)} lost"])))
+        )  # fmt: skip
     return rows
 
 
@@ -346,6 +415,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--home-requests", type=int, default=600)
     parser.add_argument("--posts", type=int, default=200, help="posts to publish in (b), (e)")
     parser.add_argument("--fanout-trials", type=int, default=3)
+    parser.add_argument("--search-requests", type=int, default=300, help="for (f)")
+    parser.add_argument("--messages", type=int, default=100, help="for (h)")
+    parser.add_argument(
+        "--listeners", type=int, default=2, help="live channels open at once in (h)"
+    )
     parser.add_argument("--max-seconds", type=float, default=60, help="cap per scenario")
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--build-only", action="store_true")
@@ -361,29 +435,31 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()  # for the models' table and column names; the bench never uses the ORM
-    from bench import pg
+    from bench import extension, pg
     from bench.build import Params
 
     dbs, notes = choose_databases(args.db)
     for note in notes:
         print(f"Note: {note}")
     params = Params.small() if args.small else Params()
+    ext_params = extension.ExtParams.small() if args.small else extension.ExtParams()
     targets: list[Target] = []
     cluster_dir = Path(args.pg_dir or "/tmp/plaza-bench-pg").resolve()
     started_cluster = False
     try:
         for db in dbs:
             if db == "sqlite":
-                targets.append(
-                    Target("sqlite", data_dir, prepare(data_dir, params, rebuild=args.rebuild))
-                )
+                built = prepare(data_dir, params, rebuild=args.rebuild)
+                ext = extension.prepare_sqlite(data_dir / DB_FILES[0], built, ext_params)
+                targets.append(Target("sqlite", data_dir, built, ext=ext))
                 continue
             started_cluster = not pg.is_running(cluster_dir)
             url = pg.start_cluster(cluster_dir, args.pg_port)
             pg_data = data_dir / "postgres"
             pg_data.mkdir(parents=True, exist_ok=True)
             built = pg.prepare(url, bench_env(pg_data, url), params, rebuild=args.rebuild)
-            targets.append(Target("postgres", pg_data, built, url))
+            ext = extension.prepare_pg(url, built, ext_params)
+            targets.append(Target("postgres", pg_data, built, url, ext=ext))
         if args.build_only:
             return 0
         results: dict[str, Any] = {
@@ -396,7 +472,15 @@ def main(argv: list[str] | None = None) -> int:
         for target in targets:
             runs = [run_once(target, int(w), args) for w in args.workers.split(",") if w.strip()]
             results["databases"][target.db] = {
-                "network": {"params": target.built.params, "counts": target.built.counts},
+                "network": {
+                    "params": target.built.params,
+                    "counts": target.built.counts,
+                    "extension": (
+                        {"params": target.ext.params, "counts": target.ext.counts}
+                        if target.ext
+                        else None
+                    ),
+                },
                 "notes": target.notes,
                 "runs": runs,
             }

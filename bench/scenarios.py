@@ -264,3 +264,187 @@ def measure_fanout(
         "median_s": round(statistics.median(times), 3) if times else None,
         "max_s": round(max(times), 3) if times else None,
     }
+
+
+# --- issue 4: search, group feed, message delivery --------------------------------------------
+
+SEARCH_WORDS = ["pipelines", "peaches", "novel", "dashboards", "meetup", "onboarding", "hiring"]
+SEARCH_PHRASES = ["single origin", "landing page", "product designer", "great talks"]
+SEARCH_TAGS = ["#python", "#coffee", "#marketing", "#ux", "#books"]
+
+
+def search_queries(accounts: int, busy_group: str) -> list[tuple[str, str]]:
+    """The mix, as ``(kind, query)``: one word, two words, a hashtag, ``from:``,
+    ``in:group`` and ``has:media``, in equal shares."""
+    rng = random.Random(7)
+    out: list[tuple[str, str]] = []
+    for _ in range(20):
+        out += [
+            ("one word", rng.choice(SEARCH_WORDS)),
+            ("two words", rng.choice(SEARCH_PHRASES)),
+            ("hashtag", rng.choice(SEARCH_TAGS)),
+            ("from:", f"from:u{rng.randrange(min(accounts, 2000))} {rng.choice(SEARCH_WORDS)}"),
+            ("in:group", f"in:{busy_group} {rng.choice(SEARCH_WORDS)}"),
+            ("has:media", f"has:media {rng.choice(SEARCH_TAGS)}"),
+        ]
+    return out
+
+
+def measure_search(
+    base: str, sessions: list[str], queries: list[tuple[str, str]], requests: int,
+    max_seconds: float,
+) -> dict[str, Any]:  # fmt: skip
+    """``GET /search?q=...`` (the web page, every section: people, hashtags, groups, posts)
+    as random measured accounts over the query mix, 2 concurrent clients; p50/p99 overall
+    and p50 per kind of query."""
+    by_kind: dict[str, list[float]] = {}
+    lock = threading.Lock()
+
+    def one(client: httpx.Client, rng: random.Random) -> bool:
+        kind, q = rng.choice(queries)
+        t0 = time.perf_counter()
+        r = client.get(
+            f"{base}/search",
+            params={"q": q},
+            headers={"Cookie": f"sessionid={rng.choice(sessions)}"},
+        )
+        with lock:
+            by_kind.setdefault(kind, []).append(time.perf_counter() - t0)
+        return r.status_code == 200
+
+    out = _read(one, requests, max_seconds)
+    out["p50_ms_by_kind"] = {
+        k: round(_percentile(v, 0.5) * 1000, 1) for k, v in sorted(by_kind.items())
+    }
+    return out
+
+
+def measure_group_feed(
+    base: str, sessions: list[str], handle: str, requests: int, max_seconds: float
+) -> dict[str, Any]:
+    """``GET /g/<handle>`` of the busy (private) group as random members, 2 clients."""
+
+    def one(client: httpx.Client, rng: random.Random) -> bool:
+        r = client.get(
+            f"{base}/g/{handle}", headers={"Cookie": f"sessionid={rng.choice(sessions)}"}
+        )
+        return r.status_code == 200
+
+    with httpx.Client(timeout=30) as c:  # a member must see posts, not a "join" page
+        r = c.get(f"{base}/g/{handle}", headers={"Cookie": f"sessionid={sessions[0]}"})
+        r.raise_for_status()
+        posts = r.text.count('class="post')
+    return {**_read(one, requests, max_seconds), "posts_on_page": posts}
+
+
+class _Listener:
+    """One receiver's live channel: ``GET /messages/live?conversation=<id>`` (the SSE stream
+    the messages page uses), read on a thread; each ``event: message`` goes to a queue with
+    the time it arrived."""
+
+    def __init__(self, base: str, session: str, conversation_id: int) -> None:
+        import queue
+
+        self.events: queue.Queue[tuple[float, dict[str, Any]]] = queue.Queue()
+        self.ready = threading.Event()
+        self.stop = threading.Event()
+        self.url = f"{base}/messages/live?conversation={conversation_id}"
+        self.cookie = f"sessionid={session}"
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._listen()
+        except httpx.HTTPError:  # the server stopped, or the stream was cut: nothing to hear
+            pass
+        finally:
+            self.ready.set()
+
+    def _listen(self) -> None:
+        import json
+
+        timeout = httpx.Timeout(10, read=30)
+        with (
+            httpx.Client(timeout=timeout) as client,
+            client.stream(
+                "GET", self.url, headers={"Cookie": self.cookie, "Accept": "text/event-stream"}
+            ) as r,
+        ):
+            if r.status_code != 200:
+                self.ready.set()
+                return
+            event = ""
+            for line in r.iter_lines():
+                self.ready.set()  # the first line (":)") says the subscription is open
+                if self.stop.is_set():
+                    return
+                if line.startswith("event:"):
+                    event = line[6:].strip()
+                elif line.startswith("data:") and event == "message":
+                    self.events.put((time.perf_counter(), json.loads(line[5:])))
+
+
+def measure_delivery(
+    base: str, sessions: dict[int, str], pairs: list[list[int]], messages: int,
+    max_seconds: float, listeners: int = 2,
+) -> dict[str, Any]:  # fmt: skip
+    """A sends a message over HTTP (``POST /messages/<id>/send``, the thread page's form);
+    seconds until B's live channel announces it. Pairs take turns, one message at a time.
+
+    Only ``listeners`` pairs are used (receivers' streams open at once): on PostgreSQL each
+    open stream currently holds one of the worker's pooled connections (see the README)."""
+    import queue
+
+    pairs = pairs[:listeners]
+    streams = [_Listener(base, sessions[b], c) for c, _a, b in pairs]
+    for listener in streams:
+        listener.ready.wait(15)
+    time.sleep(0.5)  # the bus polls for new subscriptions
+    latencies: list[float] = []
+    errors = lost = 0
+    deadline = time.monotonic() + max_seconds
+    with httpx.Client(timeout=30) as client:
+        tokens = {a: csrf_token(client, base, sessions[a]) for _c, a, _b in pairs}
+        for n in range(messages):
+            if time.monotonic() > deadline:
+                break
+            k = n % len(pairs)
+            conversation, a, _b = pairs[k]
+            listener = streams[k]
+            while not listener.events.empty():  # leftovers (e.g. "read" events)
+                listener.events.get_nowait()
+            t0 = time.perf_counter()
+            r = client.post(
+                f"{base}/messages/{conversation}/send",
+                data={"csrfmiddlewaretoken": tokens[a], "text": f"Bench message {n}"},
+                headers={"Cookie": f"sessionid={sessions[a]}; csrftoken={tokens[a]}"},
+            )
+            if r.status_code != 302:
+                errors += 1
+                continue
+            while True:
+                try:
+                    at, payload = listener.events.get(
+                        timeout=max(0.0, t0 + 5 - time.perf_counter())
+                    )
+                except queue.Empty:
+                    lost += 1
+                    break
+                if payload.get("action") == "new" and payload.get("conversation") == str(
+                    conversation
+                ):
+                    latencies.append(at - t0)
+                    break
+            time.sleep(0.05)
+    for listener in streams:
+        listener.stop.set()
+    return {
+        "messages": len(latencies),
+        "errors": errors,
+        "lost": lost,
+        "p50_ms": round(_percentile(latencies, 0.5) * 1000, 1) if latencies else None,
+        "p99_ms": round(_percentile(latencies, 0.99) * 1000, 1) if latencies else None,
+        "max_ms": round(max(latencies) * 1000, 1) if latencies else None,
+        "listeners": len(streams),
+    }

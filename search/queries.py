@@ -39,6 +39,8 @@ from search.parse import ParsedQuery
 CANDIDATES = 500
 PEOPLE_CANDIDATES = 200
 GROUP_CANDIDATES = 500
+TAG_CANDIDATES = 40
+TAG_COUNT_CAP = 1000
 MAX_LIMIT = 40
 HOUR_MS = 3_600_000
 TAG_PREFIX = re.compile(r"^\w{1,100}$")
@@ -269,13 +271,16 @@ class HashtagResult:
     name: str
     posts: int
     following: bool = False
+    capped: bool = False  # ``posts`` is TAG_COUNT_CAP and there are more
 
 
 def search_hashtags(
     viewer: Account | None, q: ParsedQuery | str, *, limit: int = 20, offset: int = 0
 ) -> list[HashtagResult]:
     """Hashtags whose name starts with the query (an index range scan on the name), the exact
-    name first, then the most used. ``posts`` counts public posts."""
+    name first, then the most used. ``posts`` counts public posts, up to :data:`TAG_COUNT_CAP`
+    (``capped`` says there are more): a popular tag has tens of thousands, and counting them
+    all on every search would cost more than the rest of the page."""
     raw = q if isinstance(q, str) else (q.text.tags[0] if q.text.tags else q.raw_words)
     prefix = raw.strip().lstrip("#").lower().replace(" ", "_")
     if not TAG_PREFIX.match(prefix):
@@ -284,7 +289,7 @@ def search_hashtags(
     candidates = list(
         Hashtag.objects.filter(name__gte=prefix, name__lt=prefix + "\U0010ffff")
         .order_by("name")
-        .values_list("pk", "name")[:200]
+        .values_list("pk", "name")[:TAG_CANDIDATES]
     )
     if not candidates:
         return []
@@ -292,18 +297,36 @@ def search_hashtags(
     ranked = sorted(candidates, key=lambda c: (c[1] != prefix, -counts.get(c[0], 0), c[1]))
     page = ranked[offset : offset + limit]
     followed = followed_hashtag_ids(viewer, [pk for pk, _ in page])
-    return [HashtagResult(name, counts.get(pk, 0), pk in followed) for pk, name in page]
+    return [
+        HashtagResult(
+            name,
+            counts.get(pk, 0),
+            pk in followed,
+            capped=counts.get(pk, 0) >= TAG_COUNT_CAP,
+        )
+        for pk, name in page
+    ]
 
 
 def _tag_counts(tag_ids: list[int]) -> dict[int, int]:
-    from django.db.models import Count
+    """Public posts per tag, each count stopping at :data:`TAG_COUNT_CAP`: one statement, one
+    bounded walk of the ``(hashtag, -post)`` index per tag."""
+    if not tag_ids:
+        return {}
+    from django.db import connection
 
-    return dict(
-        PostHashtag.objects.filter(hashtag_id__in=tag_ids, post__visibility=Visibility.PUBLIC)
-        .values("hashtag_id")
-        .annotate(n=Count("id"))
-        .values_list("hashtag_id", "n")
+    tags, posts = PostHashtag._meta.db_table, Post._meta.db_table
+    arm = (
+        f'SELECT %s, COUNT(*) FROM (SELECT 1 FROM "{tags}" t JOIN "{posts}" p ON p.id = t.post_id '
+        f"WHERE t.hashtag_id = %s AND p.visibility = %s LIMIT {TAG_COUNT_CAP}) c"
     )
+    sql = " UNION ALL ".join([arm] * len(tag_ids))
+    params: list[Any] = []
+    for pk in tag_ids:
+        params += [pk, pk, Visibility.PUBLIC.value]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {int(pk): int(n) for pk, n in cursor.fetchall()}
 
 
 # --- groups ---------------------------------------------------------------------------------

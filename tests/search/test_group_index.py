@@ -172,3 +172,18 @@ def test_native_api_group_search(client):
     assert get(None, "council") == set()
     assert get(owner, "council") == {"rowers_council"}
     assert get(owner, "type:groups harbour") == {"rowers_open", "rowers_crew", "rowers_council"}
+
+
+def test_hashtag_counts_stop_at_the_cap(run_tasks, monkeypatch):
+    from posts.actions import publish
+    from search import queries
+
+    monkeypatch.setattr(queries, "TAG_COUNT_CAP", 2)
+    ana = make_account("ana")
+    with run_tasks():
+        for i in range(3):
+            publish(ana, text=f"walk {i} #hiking")
+        publish(ana, text="one #hikers")
+        publish(ana, text="hidden #hikers", visibility="followers")
+    found = {t.name: (t.posts, t.capped) for t in queries.search_hashtags(ana, parse("#hik"))}
+    assert found == {"hiking": (2, True), "hikers": (1, False)}
