@@ -145,15 +145,37 @@ else:
     }
 
 # --- cache ----------------------------------------------------------------------------------
+# "cards": rendered post cards (posts/card_render.py). Keys are digests of everything a card
+# shows, so entries never go stale; the size limits only bound memory. Its own alias so that
+# thousands of cards don't push sessions and panels out of the default cache.
 if PLAZA.redis_url:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": PLAZA.redis_url,
-        }
+        },
+        "cards": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": PLAZA.redis_url,
+            "KEY_PREFIX": "cards",
+            "TIMEOUT": 24 * 3600,
+        },
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            # Sessions live here too (cached_db): the default 300 entries would drop them.
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        },
+        "cards": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "cards",
+            "TIMEOUT": 24 * 3600,
+            # ~4 KB a card: at most ~40 MB per web process.
+            "OPTIONS": {"MAX_ENTRIES": 10000},
+        },
+    }
 
 # --- auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

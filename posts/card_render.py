@@ -8,6 +8,11 @@ Django templates show a card with ``{% load posts_ui %}{% post_card card %}``, w
 :func:`render_card` (as do the htmx answers of the card actions, via
 ``posts/_post_response.html``).
 
+Cards are cached (see "the card cache" below): each post version's HTML is rendered once into
+a skeleton with slots for the few per-request bits, so a feed page of cached cards costs a key
+per card, one cache round trip and the slot filling. Feeds use ``{% post_cards cards %}`` /
+:func:`render_cards` (one round trip for the page).
+
 The helpers the card shares with Django templates (icons, avatars, relative times, display
 names) are the very functions behind the ``plaza_ui`` tags, so both render the same HTML.
 """
@@ -15,13 +20,18 @@ names) are the very functions behind the ``plaza_ui`` tags, so both render the s
 from __future__ import annotations
 
 import functools
+import hashlib
+import logging
+import operator
 import re
+import secrets
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import jinja2
 from django.conf import settings
+from django.core.cache import caches
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.defaultfilters import filesizeformat, urlencode
@@ -29,10 +39,16 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import dateformat, timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from accounts.models import Visibility
-from accounts.templatetags.plaza_ui import avatar, display_name, icon, relative_time
+from accounts.templatetags.plaza_ui import (
+    avatar,
+    display_name,
+    icon,
+    relative_time,
+    short_relative,
+)
 
 # --- presentation helpers (also registered as filters by posts_ui) -------------------------------
 
@@ -140,7 +156,20 @@ _environment = jinja2.Environment(
     # Compiled templates stay in this process; only development re-reads changed files.
     auto_reload=settings.DEBUG,
 )
+
+
+class _Icons(dict[tuple[Any, ...], Markup]):
+    """``icons["heart", 18]`` in the card templates: ``icon("heart", 18)``, looked up rather
+    than called (a Jinja call costs several times a subscript; a card draws ~15 icons). The
+    keys are the templates' literal arguments, so the mapping stays small."""
+
+    def __missing__(self, key: tuple[Any, ...]) -> Markup:
+        value = self[key] = Markup(icon(*key))
+        return value
+
+
 _environment.globals.update(
+    icons=_Icons(),
     icon=icon,
     avatar=avatar,
     relative_time=relative_time,
@@ -168,6 +197,312 @@ def _csrf_input(request: HttpRequest | None, csrf_token: Any) -> Markup:
     return _CSRF_INPUT.format(str(token))
 
 
+# --- the card cache --------------------------------------------------------------------------------
+#
+# Drawing a card is most of a feed page's cost, and almost all of a card is the same for every
+# viewer and every request. So each card is rendered once per *version* into a skeleton: its HTML
+# with the few per-request bits (the CSRF field, the "next" URL, relative times and dates in the
+# viewer's time zone) left as slots, stored in the "cards" cache and filled in on every render.
+#
+# No invalidation is needed: the key is a digest of everything the template reads from the posts,
+# accounts and media (the fingerprint below) plus everything it reads from the viewer (the
+# variant: logged in, author, liked, bookmarked, reshared, pinned, the quote's visibility), plus a
+# digest of the templates and helpers themselves. An edit, a like, a rename or a new avatar is a
+# new key; the old entry is never read again and ages out. Two viewers share an entry only when
+# every viewer-dependent input is the same, so nobody sees another viewer's state.
+
+CARD_CACHE = "cards"
+_CODE_FILES = (
+    settings.BASE_DIR / "templates" / "posts" / "jinja" / "post_card.jinja",
+    settings.BASE_DIR / "templates" / "posts" / "jinja" / "_post_body.jinja",
+    settings.BASE_DIR / "templates" / "posts" / "jinja" / "_media.jinja",
+    settings.BASE_DIR / "templates" / "components" / "_icon.html",
+    settings.BASE_DIR / "templates" / "components" / "_avatar.html",
+    settings.BASE_DIR / "accounts" / "templatetags" / "plaza_ui.py",
+    settings.BASE_DIR / "posts" / "card_render.py",
+)
+_code_version_cache: list[str] = []
+
+logger = logging.getLogger(__name__)
+
+# (texts, slot indexes, slots): texts[0] slot texts[1] slot ... texts[-1]
+Skeleton = tuple[tuple[str, ...], tuple[int, ...], tuple[tuple[Any, ...], ...]]
+
+
+def _code_version() -> str:
+    """A digest of the card's templates and helpers: a deploy that changes the markup changes
+    every key (a shared cache such as Redis outlives processes). Re-read in development."""
+    if _code_version_cache and not settings.DEBUG:
+        return _code_version_cache[0]
+    digest = hashlib.blake2b(digest_size=6)
+    for path in _CODE_FILES:
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(str(path).encode())
+    version = digest.hexdigest()
+    _code_version_cache[:] = [version]
+    return version
+
+
+# What the card templates read from each object (a test checks the templates against these).
+POST_FIELDS = (
+    "pk",
+    "author_id",
+    "created_at",
+    "visibility",
+    "edited_at",
+    "in_reply_to_account_id",
+    "content_warning",
+    "html",
+    "replies_count",
+    "reshares_count",
+    "quotes_count",
+    "likes_count",
+    "quote_of_id",
+    "reshare_of_id",
+)
+QUOTE_FIELDS = ("pk", "created_at", "content_warning", "text")
+ACCOUNT_FIELDS = ("pk", "username", "display_name", "avatar.name", "kind")
+MEDIA_FIELDS = (
+    "pk",
+    "kind",
+    "state",
+    "file.name",
+    "thumbnail.name",
+    "preview.name",
+    "alt_text",
+    "width",
+    "height",
+    "original_name",
+    "page_count",
+    "size_bytes",
+)
+_post_fp = operator.attrgetter(*POST_FIELDS)
+_quote_fp = operator.attrgetter(*QUOTE_FIELDS)
+_account_attrs = operator.attrgetter(*ACCOUNT_FIELDS)
+_media_attrs = operator.attrgetter(*MEDIA_FIELDS)
+
+
+def _account_fp(account: Any) -> tuple[Any, ...] | None:
+    return None if account is None else _account_attrs(account)
+
+
+def _media_fp(media: Sequence[Any]) -> tuple[Any, ...]:
+    return tuple(_media_attrs(m) for m in media)
+
+
+def _fingerprint(card: Any) -> tuple[Any, ...]:
+    """Everything the card's template reads from posts, accounts and media (not the viewer)."""
+    shown = card.shown
+    quote = card.quote
+    return (
+        card.post.pk,
+        _account_fp(card.reshared_by),
+        _post_fp(shown),
+        _account_fp(shown.author),
+        _account_fp(shown.in_reply_to_account) if shown.in_reply_to_account_id else None,
+        _media_fp(shown.media.all()),
+        None
+        if quote is None
+        else (_quote_fp(quote), _account_fp(quote.author), len(quote.media.all())),
+        card.quote_hidden,
+    )
+
+
+def _variant(card: Any, viewer: Any, is_focus: bool) -> tuple[Any, ...]:
+    """Everything the card's template reads from the viewer or the page (except the slots)."""
+    if viewer is None:
+        return (is_focus, False)
+    return (
+        is_focus,
+        True,
+        card.shown.author_id == viewer.pk,
+        bool(card.liked),
+        bool(card.bookmarked),
+        bool(card.reshared),
+        bool(card.pinned),
+    )
+
+
+def _cache_key(card: Any, viewer: Any, is_focus: bool, prefix: str) -> str:
+    source = repr((prefix, _variant(card, viewer, is_focus), _fingerprint(card)))
+    digest = hashlib.blake2b(source.encode(), digest_size=16).hexdigest()
+    return f"card:{_code_version()}:{card.post.pk}:{digest}"
+
+
+class _Slots:
+    """Stand-ins for the per-request values while a skeleton is rendered: each distinct slot
+    becomes a marker that cannot occur in real content (a random nonce per render)."""
+
+    def __init__(self) -> None:
+        self.nonce = secrets.token_hex(8)
+        self.slots: list[tuple[Any, ...]] = []
+        self._index: dict[tuple[Any, ...], int] = {}
+
+    def __call__(self, *slot: Any) -> Markup:
+        index = self._index.get(slot)
+        if index is None:
+            index = self._index[slot] = len(self.slots)
+            self.slots.append(slot)
+        return Markup(f"\x00{self.nonce}:{index}\x00")
+
+    def when(self, dt: datetime | None) -> Markup:
+        return self("when", dt)
+
+    def local_date(self, dt: datetime | None, fmt: str) -> Markup:
+        return self("date", dt, fmt)
+
+    def split(self, html: str) -> Skeleton:
+        # str.split on the marker's fixed head, not a regex: a new nonce would be a new pattern
+        # to compile on every render.
+        first, *rest = html.split(f"\x00{self.nonce}:")
+        texts, indexes = [first], []
+        for piece in rest:
+            index, text = piece.split("\x00", 1)
+            indexes.append(int(index))
+            texts.append(text)
+        return tuple(texts), tuple(indexes), tuple(self.slots)
+
+
+def _render(card: Any, viewer: Any, is_focus: bool, **per_request: Any) -> str:
+    return _environment.get_template("post_card.jinja").render(
+        card=card,
+        post=card.post,
+        shown=card.shown,
+        viewer=viewer,
+        is_focus=is_focus,
+        url=UrlBuilder(),
+        **per_request,
+    )
+
+
+def _skeleton(card: Any, viewer: Any, is_focus: bool) -> Skeleton:
+    slots = _Slots()
+    html = _render(
+        card,
+        viewer,
+        is_focus,
+        here=slots("here"),
+        here_q=slots("here_q"),
+        csrf_input=slots("csrf"),
+        when=slots.when,
+        local_date=slots.local_date,
+    )
+    return slots.split(html)
+
+
+_WHEN_HEADS: dict[tuple[datetime, Any], str] = {}
+_WHEN_HEADS_SIZE = 8192
+
+
+def _when(dt: datetime | None) -> str:
+    """``relative_time(dt)``'s HTML, its costly part (the local-time title) computed once per
+    time and time zone: only the short label ("5m") changes as time passes."""
+    if dt is None:
+        return ""
+    if timezone.is_naive(dt):
+        dt = timezone.make_aware(dt, UTC)
+    key = (dt, timezone.get_current_timezone())
+    head = _WHEN_HEADS.get(key)
+    if head is None:
+        html = str(relative_time(dt))
+        head = html[: html.rindex(">", 0, html.rindex("</time>")) + 1]
+        if len(_WHEN_HEADS) >= _WHEN_HEADS_SIZE:
+            _WHEN_HEADS.clear()
+        _WHEN_HEADS[key] = head
+    return f"{head}{escape(short_relative(dt))}</time>"
+
+
+def _fill(skeleton: Skeleton, here: str, csrf_input: Markup) -> str:
+    texts, indexes, slots = skeleton
+    values: list[str] = []
+    for slot in slots:
+        kind = slot[0]
+        if kind == "when":
+            values.append(_when(slot[1]))
+        elif kind == "date":
+            values.append(str(escape(_date(slot[1], slot[2]))))
+        elif kind == "here":
+            values.append(str(escape(here)))
+        elif kind == "here_q":
+            values.append(str(escape(urlencode(here))))
+        else:  # "csrf"
+            values.append(str(csrf_input))
+    out = [texts[0]]
+    for index, text in zip(indexes, texts[1:], strict=True):
+        out.append(values[index])
+        out.append(text)
+    return "".join(out)
+
+
+def _cache_get_many(keys: list[str]) -> dict[str, Any]:
+    # A cache outage (Redis down) costs speed, never the page.
+    try:
+        return caches[CARD_CACHE].get_many(keys)
+    except Exception:  # any backend error, e.g. Redis down
+        logger.warning("card cache unavailable", exc_info=True)
+        return {}
+
+
+def _cache_set_many(entries: dict[str, Skeleton]) -> None:
+    try:
+        caches[CARD_CACHE].set_many(entries)
+    except Exception:  # any backend error, e.g. Redis down
+        logger.warning("card cache unavailable", exc_info=True)
+
+
+def render_cards(
+    cards: Sequence[Any],
+    *,
+    request: HttpRequest | None,
+    viewer: Any,
+    next_url: str = "",
+    is_focus: bool = False,
+    csrf_token: Any = None,
+    cached: bool = True,
+) -> list[SafeString]:
+    """The HTML of each card (``posts.queries.PostCard``) as ``viewer`` sees it, one cache
+    round trip for all of them.
+
+    ``next_url`` is where the cards' action forms send the browser back to (default: the page
+    being shown); ``is_focus`` marks the highlighted post of a thread page. ``csrf_token`` is the
+    page's token when the caller has one (Django template context), so every form of a page
+    carries the same token. ``cached=False`` renders without the card cache (same HTML).
+    """
+    if not cards:
+        return []
+    here = next_url or (request.get_full_path() if request is not None else "")
+    csrf_input = _csrf_input(request, csrf_token)
+    if not cached:
+        return [
+            mark_safe(
+                _render(
+                    card,
+                    viewer,
+                    is_focus,
+                    here=here,
+                    here_q=urlencode(here),
+                    csrf_input=csrf_input,
+                    when=relative_time,
+                    local_date=_date,
+                )
+            )
+            for card in cards
+        ]
+    prefix = get_script_prefix()
+    keys = [_cache_key(card, viewer, is_focus, prefix) for card in cards]
+    found = _cache_get_many(list(dict.fromkeys(keys)))
+    missing: dict[str, Skeleton] = {}
+    for key, card in zip(keys, cards, strict=True):
+        if key not in found and key not in missing:
+            missing[key] = _skeleton(card, viewer, is_focus)
+    if missing:
+        _cache_set_many(missing)
+        found.update(missing)
+    return [mark_safe(_fill(found[key], here, csrf_input)) for key in keys]
+
+
 def render_card(
     card: Any,
     *,
@@ -177,22 +512,13 @@ def render_card(
     is_focus: bool = False,
     csrf_token: Any = None,
 ) -> SafeString:
-    """The HTML of one post card (a ``posts.queries.PostCard``) as ``viewer`` sees it.
-
-    ``next_url`` is where the card's action forms send the browser back to (default: the page
-    being shown); ``is_focus`` marks the highlighted post of a thread page. ``csrf_token`` is the
-    page's token when the caller has one (Django template context), so every form of a page
-    carries the same token.
-    """
-    here = next_url or (request.get_full_path() if request is not None else "")
-    html = _environment.get_template("post_card.jinja").render(
-        card=card,
-        post=card.post,
-        shown=card.shown,
+    """The HTML of one post card (a ``posts.queries.PostCard``) as ``viewer`` sees it; see
+    :func:`render_cards` (which draws a list of cards with one cache round trip)."""
+    return render_cards(
+        [card],
+        request=request,
         viewer=viewer,
-        here=here,
+        next_url=next_url,
         is_focus=is_focus,
-        url=UrlBuilder(),
-        csrf_input=_csrf_input(request, csrf_token),
-    )
-    return mark_safe(html)
+        csrf_token=csrf_token,
+    )[0]

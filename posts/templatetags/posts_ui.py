@@ -3,6 +3,8 @@
 - ``{% post_card card %}`` — a post card (``posts.queries.PostCard``); options ``next_url="..."``
   (where its action forms return; default: this page) and ``is_focus=True`` (the highlighted
   post of a thread page). The markup is ``templates/posts/jinja/post_card.jinja``.
+- ``{% post_cards cards %}`` — a list of cards, one after another (one line each), with one
+  card-cache round trip for all of them: use it for feeds.
 - ``{% visibility_options selected as options %}`` — (value, label, help, selected) tuples.
 - ``{{ post.visibility|visibility_icon }}`` / ``|visibility_label`` — icon name and label.
 - ``{% post_url post %}`` — the thread page of a post.
@@ -16,7 +18,7 @@ from typing import Any
 from django import template
 from django.template.context import Context
 from django.urls import reverse
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from posts import card_render
 from posts.forms import VISIBILITY_HELP, VISIBILITY_ORDER
@@ -42,6 +44,18 @@ def post_card(
         is_focus=bool(is_focus),
         csrf_token=context.get("csrf_token"),
     )
+
+
+@register.simple_tag(takes_context=True)
+def post_cards(context: Context, cards: Any) -> SafeString:
+    """Render a list of cards (each followed by a newline) as the viewer of this page sees them."""
+    html = card_render.render_cards(
+        list(cards or ()),
+        request=context.get("request"),
+        viewer=context.get("viewer"),
+        csrf_token=context.get("csrf_token"),
+    )
+    return mark_safe("".join(f"{card}\n" for card in html))
 
 
 @register.simple_tag
