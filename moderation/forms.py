@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from moderation.actions import MAX_COMMENT, MAX_REASON
-from moderation.models import ActionKind, Category
+from moderation.models import ActionKind, Category, TargetKind
 
 ACCOUNT_ACTIONS = [
     (ActionKind.WARN, "Warn"),
@@ -30,22 +32,42 @@ class ReportForm(forms.Form):
 
 
 class ResolveForm(forms.Form):
-    action = forms.ChoiceField(
-        label="Decision",
-        choices=[
-            (ActionKind.REMOVE_CONTENT, "Remove the post or message"),
-            (ActionKind.WARN, "Warn the account"),
-            (ActionKind.LIMIT, "Limit (silence) the account"),
-            (ActionKind.SUSPEND, "Suspend the account"),
-            (ActionKind.DISMISS, "Dismiss the report"),
-        ],
-    )
+    action = forms.ChoiceField(label="Decision")
     reason = forms.CharField(
         label="Reason",
         max_length=MAX_REASON,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Recorded in the audit log with your name.",
     )
+
+    def __init__(
+        self, *args: Any, target_kind: str = TargetKind.POST, staff: bool = True, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        choices: list[tuple[str, str]] = []
+        # Only posts (and messages, once the messaging app can remove them) can be taken
+        # down; an account or a group is dealt with through the account responsible.
+        if target_kind == TargetKind.POST:
+            choices.append((ActionKind.REMOVE_CONTENT, "Remove the post"))
+        elif target_kind == TargetKind.MESSAGE and _messages_removable():
+            choices.append((ActionKind.REMOVE_CONTENT, "Remove the message"))
+        if staff:  # group moderators decide about content in their group, not about people
+            who = "the group's owner" if target_kind == TargetKind.GROUP else "the account"
+            choices += [
+                (ActionKind.WARN, f"Warn {who}"),
+                (ActionKind.LIMIT, f"Limit (silence) {who}"),
+                (ActionKind.SUSPEND, f"Suspend {who}"),
+            ]
+        choices.append((ActionKind.DISMISS, "Dismiss the report"))
+        field = self.fields["action"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
+
+
+def _messages_removable() -> bool:
+    import messaging.actions
+
+    return hasattr(messaging.actions, "remove_message")
 
 
 class AccountActionForm(forms.Form):

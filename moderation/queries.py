@@ -280,7 +280,7 @@ def target_for_group(reporter: Account, group_id_or_handle: int | str) -> Target
             group = get_group_for(reporter, key)  # a handle made of digits
     else:
         group = get_group_for(reporter, key)
-    snapshot = "\n\n".join(t for t in (group.name, group.description, group.rules) if t)
+    snapshot = "\n\n".join(t for t in (group.description, group.rules) if t)
     return Target(
         kind=TargetKind.GROUP,
         id=group.pk,

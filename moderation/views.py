@@ -189,7 +189,11 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
         found = queries.get_report_for(moderator, report_id)
     except NotFound as exc:
         raise Http404(exc.message)
-    form = ResolveForm(request.POST if request.method == "POST" else None)
+    form = ResolveForm(
+        request.POST if request.method == "POST" else None,
+        target_kind=found.target_kind,
+        staff=queries.is_staff(moderator),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             actions.resolve(

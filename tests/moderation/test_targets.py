@@ -175,7 +175,7 @@ def test_native_api_reports_a_message(chat, native_for):
 
 @pytest.fixture
 def groups():
-    owner, ana, stranger = make_account("owner"), make_account("ana"), make_account("stranger")
+    owner, ana, stranger = make_account("owner"), make_account("gina"), make_account("stranger")
     public = create_group(owner, name="Scam Central", handle="scams", description="Buy now")
     secret = create_group(
         owner, name="Hidden", handle="hidden", visibility="secret", join_policy="invite"
@@ -238,3 +238,44 @@ def test_native_api_reports_a_group_by_id_or_handle(groups, native_for):
     assert post({"group_id": "hidden", "category": "spam"}, stranger).status_code == 404
     assert post({"group_id": "scams", "post_ids": ["1"], "category": "spam"}).status_code == 422
     assert Report.objects.count() == 2
+
+
+# --- the report link partial ------------------------------------------------------------------
+
+
+def test_report_link_partial_for_messages_and_groups(chat, groups, rf):
+    from django.template.loader import render_to_string
+
+    def render(viewer, **target):
+        request = rf.get("/somewhere")
+        return render_to_string(
+            "moderation/_report_link.html", {"viewer": viewer, "request": request, **target}
+        )
+
+    bad = chat["bad"]
+    html = render(chat["ana"], message=bad)
+    assert f"/report?message={bad.pk}" in html and "Report message" in html
+    assert render(chat["troll"], message=bad).strip() == ""  # one's own message
+    html = render(groups["ana"], group=groups["public"])
+    assert "/report?group=scams" in html and "Report group" in html
+    assert render(groups["owner"], group=groups["public"]).strip() == ""
+    assert render(None, group=groups["public"]).strip() == ""
+
+
+def test_decision_choices_fit_the_target_and_the_moderator(chat, groups, staff, client):
+    message_report = actions.report(
+        chat["ana"], target_for_message(chat["ana"], chat["bad"].pk), category="spam"
+    )
+    group_report = actions.report(
+        groups["ana"], target_for_group(groups["ana"], "scams"), category="spam"
+    )
+    client.force_login(staff.user)
+    html = client.get(f"/moderation/reports/{group_report.pk}").content.decode()
+    assert 'value="remove_content"' not in html and "Suspend the group&#x27;s owner" in html
+    response = client.post(
+        f"/moderation/reports/{group_report.pk}", {"action": "remove_content", "reason": "x"}
+    )
+    assert response.status_code == 400  # not a choice for a group: nothing happens
+    html = client.get(f"/moderation/reports/{message_report.pk}").content.decode()
+    assert 'value="warn"' in html and 'value="dismiss"' in html
+    assert Report.objects.filter(status="open").count() == 2
