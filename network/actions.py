@@ -6,14 +6,24 @@ Each action validates, writes in one transaction, keeps the denormalized counter
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.utils import timezone
 
 from accounts.models import Account
-from network.models import Block, Connection, ConnectionRequest, Follow, FollowRequest, Mute
+from network.models import (
+    AccountNote,
+    Block,
+    Connection,
+    ConnectionRequest,
+    Follow,
+    FollowRequest,
+    Mute,
+)
 from network.queries import is_blocked_either_way
 from notifications.actions import notify, withdraw
 from notifications.models import NotificationKind
@@ -242,18 +252,77 @@ def unblock(actor: Account, target: Account) -> None:
     Block.objects.filter(account=actor, target=target).delete()
 
 
-def mute(actor: Account, target: Account, *, notifications: bool = True) -> None:
-    """Hide ``target``'s posts (and, by default, notifications) from ``actor``."""
+MAX_MUTE_DURATION = 10 * 365 * 24 * 3600  # longer than this is "until unmuted"
+
+
+def mute(
+    actor: Account,
+    target: Account,
+    *,
+    notifications: bool = True,
+    duration: int | None = None,
+) -> None:
+    """Hide ``target``'s posts (and, by default, notifications) from ``actor``.
+
+    ``duration`` (seconds) makes the mute end on its own; None or 0: until unmuted. Muting
+    again replaces the options and the end (an expired mute's row is reused).
+    """
     if actor.pk == target.pk:
         raise ActionError("You can't mute yourself.")
-    Mute.objects.update_or_create(
-        account=actor, target=target, defaults={"notifications": notifications}
-    )
+    if duration is not None and duration < 0:
+        raise ActionError("A mute's duration can't be negative.", field="duration")
+    expires_at = None
+    if duration and duration <= MAX_MUTE_DURATION:
+        expires_at = timezone.now() + dt.timedelta(seconds=duration)
+    try:
+        with transaction.atomic():
+            Mute.all_objects.update_or_create(
+                account=actor,
+                target=target,
+                defaults={"notifications": notifications, "expires_at": expires_at},
+            )
+    except IntegrityError:
+        pass  # a concurrent request made the same mute
 
 
 def unmute(actor: Account, target: Account) -> None:
     """Lift a mute. Idempotent."""
-    Mute.objects.filter(account=actor, target=target).delete()
+    Mute.all_objects.filter(account=actor, target=target).delete()
+
+
+def delete_expired_mutes() -> int:
+    """Delete timed mutes that have ended (they already apply nowhere); how many."""
+    deleted, _ = Mute.all_objects.filter(expires_at__lte=timezone.now()).delete()
+    return deleted
+
+
+# --- private notes --------------------------------------------------------------------------
+
+MAX_NOTE_LENGTH = 2000
+
+
+def set_note(actor: Account, target: Account, comment: str) -> str:
+    """Keep a private note about ``target`` (only ``actor`` sees it); an empty comment
+    removes it. Returns the note as stored."""
+    if actor.pk == target.pk:
+        raise ActionError("You can't keep a note about yourself.")
+    comment = (comment or "").strip()
+    if len(comment) > MAX_NOTE_LENGTH:
+        raise ActionError(
+            f"A note is at most {MAX_NOTE_LENGTH} characters (it has {len(comment)}).",
+            field="comment",
+        )
+    if not comment:
+        AccountNote.objects.filter(account=actor, target=target).delete()
+        return ""
+    try:
+        with transaction.atomic():
+            AccountNote.objects.update_or_create(
+                account=actor, target=target, defaults={"comment": comment}
+            )
+    except IntegrityError:
+        pass  # a concurrent save of the same note
+    return comment
 
 
 # --- endorsements (featured accounts) -------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from accounts.models import Account
 
@@ -105,6 +106,25 @@ class Block(models.Model):
         ]
 
 
+def active_mute_q(prefix: str = "") -> Q:
+    """Mutes still in force (no end, or an end still ahead)."""
+    return Q(**{f"{prefix}expires_at__isnull": True}) | Q(
+        **{f"{prefix}expires_at__gt": timezone.now()}
+    )
+
+
+class ActiveMuteManager(models.Manager["Mute"]):
+    """Mutes in force: a timed mute past its ``expires_at`` no longer applies anywhere.
+
+    The default manager, so every ORM read of mutes (feeds, notifications, search, streaming)
+    ignores expired rows without knowing about expiry; ``network.tasks`` deletes them later.
+    Writes that must see every row (re-muting, unmuting) use ``Mute.all_objects``.
+    """
+
+    def get_queryset(self) -> models.QuerySet[Mute]:
+        return super().get_queryset().filter(active_mute_q())
+
+
 class Mute(models.Model):
     """``account`` no longer sees ``target``'s posts in feeds; ``target`` is not told."""
 
@@ -112,11 +132,31 @@ class Mute(models.Model):
     target = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="muted_by_set")
     notifications = models.BooleanField(default=True, help_text="Also hide their notifications")
     created_at = models.DateTimeField(auto_now_add=True)
+    # A timed mute (Mastodon's ``duration``) ends on its own; None: until unmuted.
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ActiveMuteManager()
+    all_objects = models.Manager()  # noqa: DJ012 (a manager, not a field)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["account", "target"], name="mute_unique"),
             models.CheckConstraint(condition=~Q(account=F("target")), name="mute_not_self"),
+        ]
+
+
+class AccountNote(models.Model):
+    """A private note ``account`` keeps about ``target`` (only its author ever sees it)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="notes_made")
+    target = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    comment = models.TextField(max_length=2000)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "target"], name="account_note_unique"),
+            models.CheckConstraint(condition=~Q(account=F("target")), name="account_note_not_self"),
         ]
 
 

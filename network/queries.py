@@ -71,7 +71,8 @@ def connection_ids(viewer: Account) -> QuerySet[Connection, int]:
 
 
 def hidden_from(viewer: Account | None) -> set[int]:
-    """Accounts whose content ``viewer`` must not see at all (blocks, either way)."""
+    """Accounts whose content ``viewer`` must not see at all (blocks, either way; mutes are
+    not here: a muted account's posts stay reachable, only feeds leave them out)."""
     if viewer is None:
         return set()
     rows = Block.objects.filter(Q(account=viewer) | Q(target=viewer)).values_list(
@@ -148,6 +149,7 @@ class AccountRow:
     rel: Relationship
     since: datetime
     note: str = ""
+    expires_at: datetime | None = None  # when a timed mute ends
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,7 @@ def _rows(found: list[Any], column: str, rels: dict[int, Relationship]) -> list[
             rel=rels[getattr(r, f"{column}_id")],
             since=r.created_at,
             note=getattr(r, "note", ""),
+            expires_at=getattr(r, "expires_at", None),
         )
         for r in found
     ]
@@ -435,13 +438,15 @@ class RelationshipDetails:
     notify: bool = False
     mute_notifications: bool = False
     endorsed: bool = False
+    mute_expires_at: datetime | None = None
+    note: str = ""  # the viewer's private note about the account
 
 
 def relationship_details(
     viewer: Account | None, targets: Iterable[Account | int]
 ) -> dict[int, RelationshipDetails]:
-    """:class:`RelationshipDetails` for each target, in three queries whatever their number."""
-    from network.models import Endorsement
+    """:class:`RelationshipDetails` for each target, in five queries whatever their number."""
+    from network.models import AccountNote, Endorsement
 
     ids = [t if isinstance(t, int) else t.pk for t in targets]
     if viewer is None or not ids:
@@ -458,9 +463,15 @@ def relationship_details(
             requester=viewer, target__in=ids
         ).values_list("target_id", "show_reshares", "notify")
     }
-    mutes = dict(
-        Mute.objects.filter(account=viewer, target__in=ids).values_list(
-            "target_id", "notifications"
+    mutes = {
+        target: (notifications, expires_at)
+        for target, notifications, expires_at in Mute.objects.filter(
+            account=viewer, target__in=ids
+        ).values_list("target_id", "notifications", "expires_at")
+    }
+    notes = dict(
+        AccountNote.objects.filter(account=viewer, target__in=ids).values_list(
+            "target_id", "comment"
         )
     )
     endorsed = set(
@@ -474,8 +485,10 @@ def relationship_details(
         out[i] = RelationshipDetails(
             show_reshares=show,
             notify=notify,
-            mute_notifications=bool(mutes.get(i, False)),
+            mute_notifications=bool(mutes.get(i, (False, None))[0]),
             endorsed=i in endorsed and i in follows,
+            mute_expires_at=mutes.get(i, (False, None))[1],
+            note=notes.get(i, ""),
         )
     return out
 

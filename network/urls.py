@@ -21,6 +21,7 @@ _actions = [
     ("unblock", views.unblock, "unblock"),
     ("mute", views.mute, "mute"),
     ("unmute", views.unmute, "unmute"),
+    ("note", views.note, "note"),
 ]
 
 urlpatterns = [

@@ -241,11 +241,34 @@ def unblock(request: HttpRequest, username: str) -> Deed:
 
 @relationship_action
 def mute(request: HttpRequest, username: str) -> Deed:
+    """Mute, until unmuted or (``duration``: one of :data:`MUTE_DURATIONS`) for a while."""
+    raw = request.POST.get("duration", "")
+    duration = int(raw) if raw.isdigit() else 0
+
     def deed(viewer: Account, target: Account) -> str:
-        actions.mute(viewer, target)
-        return f"You muted @{target.username}. Their posts won't show in your feeds."
+        if duration not in MUTE_DURATIONS:
+            raise ActionError("Choose how long to mute for from the menu.")
+        actions.mute(viewer, target, duration=duration or None)
+        how_long = f" for {MUTE_DURATIONS[duration]}" if duration else ""
+        return f"You muted @{target.username}{how_long}. Their posts won't show in your feeds."
 
     return deed
+
+
+@relationship_action
+def note(request: HttpRequest, username: str) -> Deed:
+    """Save (or, empty, clear) your private note about someone."""
+    comment = request.POST.get("comment", "")
+
+    def deed(viewer: Account, target: Account) -> str:
+        saved = actions.set_note(viewer, target, comment)
+        return "Note saved. Only you can see it." if saved else "Note removed."
+
+    return deed
+
+
+# Durations the mute menu offers (seconds → words); 0: until unmuted.
+MUTE_DURATIONS = {0: "", 3600: "1 hour", 86400: "1 day", 604800: "7 days", 2592000: "30 days"}
 
 
 @relationship_action

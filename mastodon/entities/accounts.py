@@ -144,7 +144,7 @@ def relationship(
     :func:`network.queries.relationship_details`; without them the options read as defaults."""
     details = details or RelationshipDetails()
     follows = rel.following or rel.follow_requested
-    return {
+    data: dict[str, Any] = {
         "id": str(target_id),
         "following": rel.following,
         "showing_reblogs": follows and details.show_reshares,
@@ -159,13 +159,16 @@ def relationship(
         "requested_by": rel.follow_requested_by,
         "domain_blocking": False,
         "endorsed": details.endorsed,
-        "note": "",
+        "note": details.note,
         "plaza": {
             "connected": rel.connected,
             "connection_requested": rel.connection_requested,
             "connection_requested_by": rel.connection_requested_by,
         },
     }
+    if rel.muting:  # when the mute ends (null: until unmuted), as MutedAccount says it
+        data["plaza"]["mute_expires_at"] = _iso(details.mute_expires_at)
+    return data
 
 
 def relationships_for(viewer: Account, targets: Sequence[Account | int]) -> list[dict[str, Any]]:

@@ -10,14 +10,15 @@ Mastodon does, and the account may be suggested again).
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.http import JsonResponse
 from django.urls import URLPattern, URLResolver, path
 
 from feeds.queries import suggested_accounts
-from mastodon.api import ApiRequest, endpoint
-from mastodon.entities.accounts import account, accounts
+from mastodon.api import ApiError, ApiRequest, endpoint
+from mastodon.entities.accounts import account, accounts, iso
 from mastodon.views.accounts import (
     A,
     PageFetch,
@@ -81,10 +82,19 @@ def unblock(request: ApiRequest, account_id: str) -> Any:
 def mute(request: ApiRequest, account_id: str) -> Any:
     me, target = _me(request), _get_account(account_id)
     notifications = request.data.boolean("notifications", True)
-    # Plaza mutes don't expire: a duration is checked, then the mute is indefinite.
-    # TODO(lead): network.Mute needs an expires_at for timed mutes (Mastodon's duration).
-    request.data.integer("duration", 0, minimum=0)
-    network_actions.mute(me, target, notifications=bool(notifications))
+    duration = request.data.integer("duration", 0)  # seconds; 0: until unmuted
+    if duration is not None and duration < 0:
+        raise ApiError("duration must be a number of seconds (0: indefinite)", 422)
+    network_actions.mute(me, target, notifications=bool(notifications), duration=duration)
+    return _relationship(me, target)
+
+
+@endpoint("POST", scope="write:accounts")
+def note(request: ApiRequest, account_id: str) -> Any:
+    """Set (or, with an empty comment, clear) the viewer's private note on an account."""
+    me, target = _me(request), _get_account(account_id)
+    comment = request.data.string("comment", "")
+    network_actions.set_note(me, target, comment or "")
     return _relationship(me, target)
 
 
@@ -143,7 +153,17 @@ def blocks(request: ApiRequest) -> Any:
 
 @endpoint("GET", scope="read:mutes")
 def mutes(request: ApiRequest) -> Any:
-    return _my_list(request, network_queries.mutes_page)
+    """Muted accounts, each with ``mute_expires_at`` (Mastodon's MutedAccount)."""
+    me = _me(request)
+    p = _paging(request, 40, 80)
+    page = network_queries.mutes_page(me, max_id=p.max_id, limit=p.limit)
+    response = _account_list(request, p, page)
+    ends = {row.account.pk: row.expires_at for row in page.rows}
+    body = json.loads(response.content)
+    for item in body:
+        item["mute_expires_at"] = iso(ends.get(int(item["id"])))
+    response.content = json.dumps(body, ensure_ascii=False).encode()
+    return response
 
 
 @endpoint("GET", scope="read:accounts")
@@ -184,6 +204,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(f"{A}/<str:account_id>/unblock", unblock),
     path(f"{A}/<str:account_id>/mute", mute),
     path(f"{A}/<str:account_id>/unmute", unmute),
+    path(f"{A}/<str:account_id>/note", note),
     path(f"{A}/<str:account_id>/pin", pin),
     path(f"{A}/<str:account_id>/unpin", unpin),
     path("api/v1/follow_requests", follow_requests),
