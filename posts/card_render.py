@@ -396,44 +396,54 @@ _WHEN_HEADS: dict[tuple[datetime, Any], str] = {}
 _WHEN_HEADS_SIZE = 8192
 
 
-def _when(dt: datetime | None) -> str:
+def _when(dt: datetime | None, now: datetime, tz: Any) -> str:
     """``relative_time(dt)``'s HTML, its costly part (the local-time title) computed once per
     time and time zone: only the short label ("5m") changes as time passes."""
     if dt is None:
         return ""
     if timezone.is_naive(dt):
         dt = timezone.make_aware(dt, UTC)
-    key = (dt, timezone.get_current_timezone())
-    head = _WHEN_HEADS.get(key)
+    head = _WHEN_HEADS.get((dt, tz))
     if head is None:
         html = str(relative_time(dt))
         head = html[: html.rindex(">", 0, html.rindex("</time>")) + 1]
         if len(_WHEN_HEADS) >= _WHEN_HEADS_SIZE:
             _WHEN_HEADS.clear()
-        _WHEN_HEADS[key] = head
-    return f"{head}{escape(short_relative(dt))}</time>"
+        _WHEN_HEADS[(dt, tz)] = head
+    return f"{head}{escape(short_relative(dt, now))}</time>"
 
 
-def _fill(skeleton: Skeleton, here: str, csrf_input: Markup) -> str:
-    texts, indexes, slots = skeleton
-    values: list[str] = []
-    for slot in slots:
-        kind = slot[0]
-        if kind == "when":
-            values.append(_when(slot[1]))
-        elif kind == "date":
-            values.append(str(escape(_date(slot[1], slot[2]))))
-        elif kind == "here":
-            values.append(str(escape(here)))
-        elif kind == "here_q":
-            values.append(str(escape(urlencode(here))))
-        else:  # "csrf"
-            values.append(str(csrf_input))
-    out = [texts[0]]
-    for index, text in zip(indexes, texts[1:], strict=True):
-        out.append(values[index])
-        out.append(text)
-    return "".join(out)
+class _Filler:
+    """Fills skeletons for one request: the slot values, each computed once per request (the
+    same time or "next" URL recurs on many cards)."""
+
+    def __init__(self, here: str, csrf_input: Markup) -> None:
+        self.values: dict[tuple[Any, ...], str] = {
+            ("here",): str(escape(here)),
+            ("here_q",): str(escape(urlencode(here))),
+            ("csrf",): str(csrf_input),
+        }
+        self.now = timezone.now()
+        self.tz = timezone.get_current_timezone()
+
+    def _value(self, slot: tuple[Any, ...]) -> str:
+        value = self.values.get(slot)
+        if value is None:
+            if slot[0] == "when":
+                value = _when(slot[1], self.now, self.tz)
+            else:  # "date"
+                value = str(escape(_date(slot[1], slot[2])))
+            self.values[slot] = value
+        return value
+
+    def fill(self, skeleton: Skeleton) -> str:
+        texts, indexes, slots = skeleton
+        values = [self._value(slot) for slot in slots]
+        out = [texts[0]]
+        for index, text in zip(indexes, texts[1:], strict=True):
+            out.append(values[index])
+            out.append(text)
+        return "".join(out)
 
 
 def _cache_get_many(keys: list[str]) -> dict[str, Any]:
@@ -500,7 +510,8 @@ def render_cards(
     if missing:
         _cache_set_many(missing)
         found.update(missing)
-    return [mark_safe(_fill(found[key], here, csrf_input)) for key in keys]
+    filler = _Filler(here, csrf_input)
+    return [mark_safe(filler.fill(found[key])) for key in keys]
 
 
 def render_card(
