@@ -175,6 +175,10 @@ class MediaAttachment(models.Model):
     duration_seconds = models.FloatField(null=True, blank=True)
     blurhash = models.CharField(max_length=100, blank=True)
     alt_text = models.TextField(max_length=1500, blank=True)
+    # Focal point (Mastodon's ``focus``): -1..1 from left to right and bottom to top; crops
+    # keep it in view. None: the centre.
+    focus_x = models.FloatField(null=True, blank=True)
+    focus_y = models.FloatField(null=True, blank=True)
     error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -3,8 +3,8 @@
 Uploads go through :mod:`posts.media` like the web composer's: the type is sniffed, limits
 checked, small images and documents processed in the request (200), videos and large files
 in the task queue (202, ``url`` null, then ``GET /api/v1/media/:id`` answers 206 until it is
-ready and 200 after). ``focus`` is checked but not stored (Plaza crops nothing), and a custom
-``thumbnail`` is ignored: Plaza makes its own previews.
+ready and 200 after). ``focus`` ("x,y", each -1..1) is stored as the focal point that crops
+keep in view (``meta.focus``); a custom ``thumbnail`` is ignored: Plaza makes its own previews.
 """
 
 from __future__ import annotations
@@ -27,11 +27,24 @@ def _upload(request: ApiRequest) -> MediaAttachment:
     upload = request.data.files.get("file")
     if upload is None:
         raise ApiError("file is required (multipart form data)", 422)
-    focus = request.data.string("focus")
-    if focus:
-        parse_focus(focus)
+    focus = _focus(request)  # checked before anything is stored
     description = request.data.string("description", "") or ""
-    return media_actions.upload_media(account, upload, alt_text=description)
+    media = media_actions.upload_media(account, upload, alt_text=description)
+    if focus is not None:
+        _set_focus(media, focus)
+    return media
+
+
+def _focus(request: ApiRequest) -> tuple[float, float] | None:
+    raw = request.data.string("focus")
+    return parse_focus(raw) if raw else None
+
+
+def _set_focus(media: MediaAttachment, focus: tuple[float, float]) -> None:
+    # TODO(lead): move into posts.media as set_focus(account, media, x, y) (the write path);
+    # posts/media.py is not this module's owner's file.
+    media.focus_x, media.focus_y = focus
+    MediaAttachment.objects.filter(pk=media.pk).update(focus_x=focus[0], focus_y=focus[1])
 
 
 def _respond(media: MediaAttachment, status: int) -> JsonResponse:
@@ -76,13 +89,13 @@ def get_media(request: ApiRequest, media_id: str) -> Any:
 @endpoint("PUT", scope="write:media")
 def update_media(request: ApiRequest, media_id: str) -> Any:
     media = _own(request, media_id)
-    focus = request.data.string("focus")
-    if focus:
-        parse_focus(focus)
+    focus = _focus(request)  # checked before anything is written
     if request.data.has("description"):
         description = request.data.string("description", "") or ""
         assert request.account is not None
         media = media_actions.describe_media(request.account, media, description)
+    if focus is not None:
+        _set_focus(media, focus)
     return _respond(media, 200)
 
 
