@@ -1,4 +1,4 @@
-"""Mastodon API: what Plaza has no storage for yet (filters, lists, announcements), answered
+"""Mastodon API: what Plaza has no storage for yet (lists, announcements), answered
 truthfully — an empty list where empty is the truth, 404 for an id that cannot exist, a clear
 422 for a write that cannot be kept — and the instance's weekly activity."""
 
@@ -18,30 +18,12 @@ from mastodon.views import extras
 from plaza.ids import id_for_time
 from posts.models import Post
 
-FILTERS_LATER = "Filters arrive with issue 4: Plaza cannot keep them yet"
 LISTS_LATER = "Lists arrive with issue 4: Plaza cannot keep them yet"
 ACTIVITY_WEEKS = 12
 
 
 def _not_found(request: ApiRequest, *args: Any, **kwargs: Any) -> Any:
     raise ApiError("Record not found", 404)
-
-
-# --- filters ----------------------------------------------------------------------------
-
-
-@endpoint("GET", scope="read:filters")
-def filters_list(request: ApiRequest) -> Any:
-    return []
-
-
-@endpoint("POST", scope="write:filters")
-def filters_create(request: ApiRequest) -> Any:
-    raise ApiError(FILTERS_LATER, 422)
-
-
-filter_read = endpoint("GET", scope="read:filters")(_not_found)
-filter_write = endpoint("PUT", "DELETE", "POST", scope="write:filters")(_not_found)
 
 
 # --- lists ------------------------------------------------------------------------------
@@ -128,18 +110,6 @@ def _id_range(low: int, high: int | None) -> Q:
 
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("api/v1/filters", by_method(get=filters_list, post=filters_create)),
-    path(
-        "api/v1/filters/<str:filter_id>",
-        by_method(get=filter_read, put=filter_write, delete=filter_write),
-    ),
-    path("api/v2/filters", by_method(get=filters_list, post=filters_create)),
-    path(
-        "api/v2/filters/<str:filter_id>",
-        by_method(get=filter_read, put=filter_write, delete=filter_write),
-    ),
-    path("api/v2/filters/<str:filter_id>/keywords", by_method(get=filter_read, post=filter_write)),
-    path("api/v2/filters/<str:filter_id>/statuses", by_method(get=filter_read, post=filter_write)),
     path("api/v1/lists", by_method(get=lists_list, post=lists_create)),
     path("api/v1/lists/<str:list_id>", by_method(get=list_read, put=list_write, delete=list_write)),
     path(

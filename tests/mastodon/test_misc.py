@@ -1,4 +1,4 @@
-"""Mastodon API endpoints Plaza answers without storage yet (filters, lists, announcements)
+"""Mastodon API endpoints Plaza answers without storage yet (lists, announcements)
 and the instance's weekly activity."""
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def test_unknown_ids_are_404(api_for, url):
     assert api.delete(url).status_code in (404, 405)
 
 
-@pytest.mark.parametrize("url", ["/api/v1/filters", "/api/v2/filters", "/api/v1/lists"])
+@pytest.mark.parametrize("url", ["/api/v1/lists"])
 def test_creating_what_cannot_be_kept_is_a_clear_422(api_for, url):
     alice = make_account("alice")
     response = api_for(alice).post_json(url, {"title": "x", "context": ["home"]})
