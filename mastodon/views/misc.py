@@ -1,4 +1,4 @@
-"""Mastodon API: what Plaza has no storage for yet (lists, announcements), answered
+"""Mastodon API: what Plaza has no storage for yet (announcements), answered
 truthfully — an empty list where empty is the truth, 404 for an id that cannot exist, a clear
 422 for a write that cannot be kept — and the instance's weekly activity."""
 
@@ -13,34 +13,16 @@ from django.urls import URLPattern, URLResolver, path
 from django.utils import timezone
 
 from accounts.models import Account
-from mastodon.api import ApiError, ApiRequest, by_method, endpoint
+from mastodon.api import ApiError, ApiRequest, endpoint
 from mastodon.views import extras
 from plaza.ids import id_for_time
 from posts.models import Post
 
-LISTS_LATER = "Lists arrive with issue 4: Plaza cannot keep them yet"
 ACTIVITY_WEEKS = 12
 
 
 def _not_found(request: ApiRequest, *args: Any, **kwargs: Any) -> Any:
     raise ApiError("Record not found", 404)
-
-
-# --- lists ------------------------------------------------------------------------------
-
-
-@endpoint("GET", scope="read:lists")
-def lists_list(request: ApiRequest) -> Any:
-    return []
-
-
-@endpoint("POST", scope="write:lists")
-def lists_create(request: ApiRequest) -> Any:
-    raise ApiError(LISTS_LATER, 422)
-
-
-list_read = endpoint("GET", scope="read:lists")(_not_found)
-list_write = endpoint("PUT", "DELETE", "POST", scope="write:lists")(_not_found)
 
 
 # --- announcements, activity ------------------------------------------------------------
@@ -110,12 +92,6 @@ def _id_range(low: int, high: int | None) -> Q:
 
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("api/v1/lists", by_method(get=lists_list, post=lists_create)),
-    path("api/v1/lists/<str:list_id>", by_method(get=list_read, put=list_write, delete=list_write)),
-    path(
-        "api/v1/lists/<str:list_id>/accounts",
-        by_method(get=list_read, post=list_write, delete=list_write),
-    ),
     path("api/v1/announcements", announcements),
     path("api/v1/announcements/<str:announcement_id>/dismiss", announcement_write),
     path("api/v1/instance/activity", instance_activity),

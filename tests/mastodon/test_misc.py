@@ -1,4 +1,4 @@
-"""Mastodon API endpoints Plaza answers without storage yet (lists, announcements)
+"""Mastodon API endpoints Plaza answers without storage yet (announcements)
 and the instance's weekly activity."""
 
 from __future__ import annotations
@@ -30,15 +30,6 @@ def test_unknown_ids_are_404(api_for, url):
     assert response.status_code == 404
     assert response.json() == {"error": "Record not found"}
     assert api.delete(url).status_code in (404, 405)
-
-
-@pytest.mark.parametrize("url", ["/api/v1/lists"])
-def test_creating_what_cannot_be_kept_is_a_clear_422(api_for, url):
-    alice = make_account("alice")
-    response = api_for(alice).post_json(url, {"title": "x", "context": ["home"]})
-    assert response.status_code == 422
-    assert "issue 4" in response.json()["error"]
-    assert api_for(alice, scopes="read").post_json(url, {"title": "x"}).status_code == 403
 
 
 def test_filter_and_list_scopes(api_for):
