@@ -36,6 +36,13 @@ from plaza.errors import ActionError
 
 Auth = Literal["user", "optional", "app", "none"]
 MAX_ID = 2**63 - 1
+# Compact output without the cycle check (entities are plain trees): a page of 40 statuses
+# is ~100 kB of JSON, and this is a fifth less time encoding it.
+JSON_DUMPS: dict[str, Any] = {
+    "ensure_ascii": False,
+    "separators": (",", ":"),
+    "check_circular": False,
+}
 
 
 class ApiRequest(HttpRequest):
@@ -362,7 +369,7 @@ def endpoint(
                 return error("; ".join(exc.messages), 422)
             if isinstance(result, HttpResponse):
                 return result
-            return JsonResponse(result, safe=False, json_dumps_params={"ensure_ascii": False})
+            return JsonResponse(result, safe=False, json_dumps_params=JSON_DUMPS)
 
         return wrapper
 
@@ -415,7 +422,7 @@ def with_link_header(
     extra: Mapping[str, str] | None = None,
 ) -> JsonResponse:
     """A JSON response with Mastodon's ``Link: <…>; rel="next", <…>; rel="prev"`` header."""
-    response = JsonResponse(response_data, safe=False, json_dumps_params={"ensure_ascii": False})
+    response = JsonResponse(response_data, safe=False, json_dumps_params=JSON_DUMPS)
     links: list[str] = []
     base = absolute_url(request.path)
     params: QueryDict = request.GET.copy()

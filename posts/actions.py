@@ -32,7 +32,7 @@ from posts.models import (
     PostHashtag,
 )
 from posts.queries import OPEN, can_see
-from posts.text import render
+from posts.text import extract_mentions, render
 
 if TYPE_CHECKING:
     from groups.models import Group
@@ -161,10 +161,12 @@ def publish(
     if group is not None:
         visibility = Visibility.UNLISTED
 
-    rendered_probe = render(text)
-    mentioned = _resolve_mentions(author, rendered_probe.mentions)
+    # Which names are mentions (a scan, not a render), then one render that links the known.
+    mentioned = _resolve_mentions(author, extract_mentions(text))
     rendered = render(text, known_mentions={a.username for a in mentioned})
     now = timezone.now()
+    # Everything above only reads: the write transaction (on SQLite, the database's one
+    # write lock) starts here and holds only the inserts and updates.
     with transaction.atomic():
         post = Post.objects.create(
             author=author,
@@ -186,8 +188,9 @@ def publish(
         _store_tags_and_mentions(post, mentioned, rendered.hashtags)
         for position, m in enumerate(media):
             MediaAttachment.objects.filter(pk=m.pk).update(post=post, position=position)
-        _bump(Account, author.pk, posts_count=1)
-        Account.objects.filter(pk=author.pk).update(last_posted_at=now)
+        Account.objects.filter(pk=author.pk).update(
+            posts_count=F("posts_count") + 1, last_posted_at=now
+        )
         if in_reply_to is not None:
             _bump(Post, in_reply_to.pk, replies_count=1)
             if group is None or _group_readers(group, [in_reply_to.author_id]):

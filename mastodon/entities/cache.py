@@ -21,9 +21,10 @@ in the old generation moves the entry back into the young one.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Hashable
 from typing import Any
+
+from django.db import models
 
 from accounts.models import Account
 
@@ -71,24 +72,34 @@ class VersionedCache:
 statuses = VersionedCache(STATUS_CACHE_SIZE)
 accounts = VersionedCache(ACCOUNT_CACHE_SIZE)
 
-_account_columns: list[str] = []
-_PLAIN = (str, int, bool, float, dt.datetime, dt.date, type(None))
+_plain_columns: list[str] = []
+_file_columns: list[str] = []
+_other_columns: list[str] = []
+
+
+def _columns() -> None:
+    for f in Account._meta.concrete_fields:
+        if isinstance(f, models.FileField):
+            _file_columns.append(f.attname)
+        elif isinstance(f, models.JSONField):
+            _other_columns.append(f.attname)
+        else:
+            _plain_columns.append(f.attname)
 
 
 def account_version(acc: Account) -> tuple[Any, ...]:
     """Every column of the account's row, as loaded: the Account entity is built from the row
     alone, so any change to the profile or its counters (a new column included) changes this.
-    Files count by their stored name, lists and objects (interests) by their repr."""
-    if not _account_columns:
-        _account_columns.extend(f.attname for f in Account._meta.concrete_fields)
+    Files count by their stored name, JSON values (interests, fields) by their repr."""
+    if not _plain_columns:
+        _columns()
     row = acc.__dict__
-    out: list[Any] = []
-    for name in _account_columns:
-        value = row.get(name)
-        if not isinstance(value, _PLAIN):
-            value = getattr(value, "name", None) if hasattr(value, "storage") else repr(value)
-        out.append(value)
-    return tuple(out)
+    files = [getattr(row.get(name), "name", row.get(name)) for name in _file_columns]
+    return (
+        *[row.get(name) for name in _plain_columns],
+        *files,
+        *[repr(row.get(name)) for name in _other_columns],
+    )
 
 
 def clear() -> None:

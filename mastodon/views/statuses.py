@@ -52,6 +52,7 @@ from posts.queries import (
     get_post_for,
     liked_by,
     liked_posts,
+    load_related,
     reshared_by,
     thread,
     visible_posts,
@@ -209,7 +210,7 @@ def _replay(request: ApiRequest, account: Account, key: str) -> dict[str, Any] |
     return None
 
 
-def _create(request: ApiRequest, account: Account) -> tuple[int, dict[str, Any] | None]:
+def _create(request: ApiRequest, account: Account) -> tuple[int, dict[str, Any] | Post]:
     data = request.data
     _reject_poll(data)
     text = data.string("status", "") or ""
@@ -253,7 +254,7 @@ def _create(request: ApiRequest, account: Account) -> tuple[int, dict[str, Any] 
         quote_of=quote_of,
         media=media,
     )
-    return post.pk, None
+    return post.pk, post
 
 
 @endpoint("POST", scope="write:statuses")
@@ -265,20 +266,26 @@ def create_status(request: ApiRequest) -> Any:
         if replayed is not None:
             return replayed
     ratelimit.hit("post", account)
-    try:
-        with transaction.atomic():
-            result_id, scheduled = _create(request, account)
-            if key is not None:
+    if key is None:
+        # publish() is one transaction of its own; wrapping it would take SQLite's write
+        # lock before publish() has even rendered the text.
+        _result_id, made = _create(request, account)
+    else:
+        try:
+            with transaction.atomic():
+                result_id, made = _create(request, account)
                 IdempotentRequest.objects.create(account=account, key=key, result_id=result_id)
-    except IntegrityError:
-        # The same key raced in from a parallel request, which won: answer with its result.
-        replayed = _replay(request, account, key or "")
-        if replayed is None:
-            raise ApiError("A request with this Idempotency-Key is already in progress", 409)
-        return replayed
-    if scheduled is not None:
-        return scheduled
-    return _status(request, Post(pk=result_id))  # status() loads it with what it needs
+        except IntegrityError:
+            # The same key raced in from a parallel request, which won: answer with its result.
+            replayed = _replay(request, account, key)
+            if replayed is None:
+                raise ApiError("A request with this Idempotency-Key is already in progress", 409)
+            return replayed
+    if isinstance(made, dict):
+        return made  # a ScheduledStatus
+    # The post as publish() made it (no reload): what its Status shows is loaded in bulk.
+    load_related([made])
+    return entities.statuses(account, [made])[0]
 
 
 @endpoint("GET", scope="read:statuses", auth="optional")
