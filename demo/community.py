@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Account
-from demo import activity, people
+from demo import activity, groups_dms, people
 from demo.bulk import (
     SnowflakeMaker,
     bulk_insert,
@@ -50,6 +50,10 @@ class SeedResult:
     feed_entries: int
     notifications: int
     seconds: float
+    groups: int = 0
+    group_posts: int = 0
+    conversations: int = 0
+    messages: int = 0
     username: str = DEMO_USERNAME
     password: str = DEMO_PASSWORD
 
@@ -125,6 +129,10 @@ def seed(options: SeedOptions, progress: Progress = _no_progress) -> SeedResult:
         # Counters first: fan-out skips accounts above the fan-out limit, as the action does.
         entries = fan_out_all(min_post_id)
         tick(2)
+        # Groups and messages through the actions (after the bulk fan-out: their posts are
+        # fanned out by the publish action's own task, to members only).
+        demo = next(m.account for m in members if m.account.username == DEMO_USERNAME)
+        extra = groups_dms.seed(rng, members, graph, demo, progress)
     connections = sum(len(v) for v in graph.connected.values())
     return SeedResult(
         accounts=len(members),
@@ -136,4 +144,8 @@ def seed(options: SeedOptions, progress: Progress = _no_progress) -> SeedResult:
         feed_entries=entries or HomeFeedEntry.objects.count(),
         notifications=len(notes),
         seconds=time.monotonic() - started,
+        groups=extra.groups,
+        group_posts=extra.group_posts,
+        conversations=extra.conversations,
+        messages=extra.messages,
     )

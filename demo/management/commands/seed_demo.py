@@ -59,8 +59,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Seeded {result.accounts} accounts, {result.follows} follows, "
             f"{result.connections} connections, {result.posts} posts, {result.likes} likes, "
-            f"{result.media} media files, {result.feed_entries} home-feed entries and "
-            f"{result.notifications} notifications in {result.seconds:.1f} s."
+            f"{result.media} media files, {result.feed_entries} home-feed entries, "
+            f"{result.notifications} notifications, {result.groups} groups with "
+            f"{result.group_posts} posts, {result.conversations} conversations with "
+            f"{result.messages} messages in {result.seconds:.1f} s."
         )
         self.stdout.write(
             self.style.SUCCESS(
