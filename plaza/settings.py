@@ -172,7 +172,8 @@ else:
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "cards",
             "TIMEOUT": 24 * 3600,
-            # ~4 KB a card: at most ~40 MB per web process.
+            # ~8 KB a card (pickled): at most ~80 MB per web process, reached only by an
+            # instance whose readers see 10,000 different posts a day.
             "OPTIONS": {"MAX_ENTRIES": 10000},
         },
     }

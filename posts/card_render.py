@@ -39,6 +39,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import dateformat, timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
+from django.utils.translation import get_language
 from markupsafe import Markup, escape
 
 from accounts.models import Visibility
@@ -325,7 +326,7 @@ def _variant(card: Any, viewer: Any, is_focus: bool) -> tuple[Any, ...]:
     )
 
 
-def _cache_key(card: Any, viewer: Any, is_focus: bool, prefix: str) -> str:
+def _cache_key(card: Any, viewer: Any, is_focus: bool, prefix: tuple[str, str]) -> str:
     source = repr((prefix, _variant(card, viewer, is_focus), _fingerprint(card)))
     digest = hashlib.blake2b(source.encode(), digest_size=16).hexdigest()
     return f"card:{_code_version()}:{card.post.pk}:{digest}"
@@ -500,7 +501,8 @@ def render_cards(
             )
             for card in cards
         ]
-    prefix = get_script_prefix()
+    # Reversed URLs and translated labels (visibility, file sizes) depend on these two.
+    prefix = (get_script_prefix(), get_language())
     keys = [_cache_key(card, viewer, is_focus, prefix) for card in cards]
     found = _cache_get_many(list(dict.fromkeys(keys)))
     missing: dict[str, Skeleton] = {}
