@@ -170,7 +170,8 @@ def resolve(viewer: Viewer, name: str, params: Mapping[str, str]) -> Stream:
             raise StreamError("No tag for stream provided", 400)
         return Stream(name, (name, raw_tag), (f"hashtag:{tag}",), TIMELINE_EVENTS, "hashtag")
     if name == "direct":
-        return Stream(name, (name,), (f"direct:{me}",), frozenset({"update"}))
+        # Direct messages (messaging.live.conversation_changed): Conversation entities.
+        return Stream(name, (name,), (f"direct:{me}",), frozenset({"conversation"}))
     if name == "list":
         raise StreamError("Not authorized to stream this list", 401)
     raise StreamError("Unknown stream type", 400)
@@ -211,9 +212,12 @@ def render(viewer: Viewer, stream: Stream, event: events.Event) -> tuple[str, st
         post = _post_for(viewer.account, int(payload.get("post", 0)), stream)
         if post is None:
             return None
-        if stream.name == "direct":
-            return "conversation", json.dumps(_conversation(viewer.account, post))
         return name, json.dumps(statuses(viewer.account, [post])[0])
+    if name == "conversation":
+        from mastodon.views.conversations import conversation_event
+
+        data = conversation_event(viewer.account, payload)
+        return (name, json.dumps(data)) if data is not None else None
     if name == "delete":
         return name, str(payload.get("id", ""))
     if name == "notification":
@@ -237,12 +241,6 @@ def _notification(viewer: Account, notification_id: int) -> dict[str, Any] | Non
     if n is None or TYPE_OF_KIND.get(n.kind) in OPT_IN_TYPES:
         return None
     return notification_entities(viewer, [n])[0]
-
-
-def _conversation(viewer: Account, post: Post) -> dict[str, Any]:
-    from mastodon.views.timelines import _conversations
-
-    return _conversations(viewer, [(post.thread_root_id or post.pk, post.pk)])[0]
 
 
 def in_thread(fn: Any) -> Any:

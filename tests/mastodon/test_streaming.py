@@ -284,24 +284,6 @@ def test_notification_stream_and_scopes(oauth_app, act) -> None:
     run(scenario)
 
 
-def test_direct_stream_gets_conversations(oauth_app, act) -> None:
-    me, friend, other = make_account(), make_account(), make_account()
-    token = token_for(oauth_app, me)
-
-    async def scenario() -> None:
-        comm = await open_socket("/api/v1/streaming?stream=direct", token)
-        await act(posts.publish, friend, text=f"@{other.username} not you", visibility="direct")
-        post = await act(posts.publish, friend, text=f"@{me.username} hi", visibility="direct")
-        msg = await next_message(comm)
-        assert msg["event"] == "conversation"
-        conversation = json.loads(msg["payload"])
-        assert conversation["last_status"]["id"] == str(post.pk)
-        assert [a["id"] for a in conversation["accounts"]] == [str(friend.pk)]
-        await comm.disconnect()
-
-    run(scenario)
-
-
 def test_token_in_query_and_subprotocol(oauth_app, act) -> None:
     me, author = make_account(), make_account()
     token = token_for(oauth_app, me)
