@@ -185,6 +185,14 @@ class MediaAttachment(models.Model):
     class Meta:
         indexes = [models.Index(fields=["post", "position"], name="media_post_idx")]
 
+    @property
+    def object_position(self) -> str:
+        """CSS ``object-position`` that keeps the focal point in view when a card crops the
+        image ("50.0% 50.0%": the centre). Focus y runs bottom (-1) to top (1), CSS down."""
+        x = 0.0 if self.focus_x is None else self.focus_x
+        y = 0.0 if self.focus_y is None else self.focus_y
+        return f"{(x + 1) * 50:.1f}% {(1 - y) * 50:.1f}%"
+
 
 class Like(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="likes")
