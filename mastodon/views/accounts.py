@@ -308,9 +308,3 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(f"{A}/<str:account_id>/followers", followers),
     path(f"{A}/<str:account_id>/following", following),
 ]
-
-
-# Re-exported for mastodon.views.extras, which imports them from here (it should import
-# them from accounts_relations; until then this keeps it working). Last, to avoid a cycle.
-from mastodon.views.accounts_relations import pin as pin  # noqa: E402
-from mastodon.views.accounts_relations import unpin as unpin  # noqa: E402

@@ -1,12 +1,9 @@
-"""Mastodon API: featured hashtags, endorsement aliases, account notes, profile image
-removal, the profile directory, languages and ``/health``.
+"""Mastodon API: featured hashtags, endorsement aliases, profile image removal, the profile
+directory, languages and ``/health``.
 
 Featured hashtags are Plaza's profile *interests*: the hashtags a person shows on their
 profile, which is what Mastodon's featured tags are. A FeaturedTag's ``id`` is the tag name
 (interests are names, not rows); clients treat ids as opaque strings.
-
-Private notes on accounts need storage Plaza doesn't have: ``POST /api/v1/accounts/:id/note``
-answers 422 with a clear error (and Relationship ``note`` stays ``""``).
 """
 
 from __future__ import annotations
@@ -23,15 +20,13 @@ from accounts import actions as account_actions
 from accounts.models import Account
 from mastodon.api import ApiError, ApiRequest, absolute_url, by_method, endpoint
 from mastodon.entities.accounts import accounts, credential_account
-from mastodon.views.accounts import _get_account, _me, _shown, pin, unpin
+from mastodon.views.accounts import _get_account, _me, _shown
+from mastodon.views.accounts_relations import pin, unpin
 from mastodon.views.search import TAG_NAME, tag_entities
 from mastodon.views.statuses import _post, _status
 from network import queries as network_queries
 from plaza.ids import time_of
 from posts.queries import hashtag_use, recent_hashtags_of
-
-NOTES_UNSUPPORTED = "Plaza can't keep private notes on accounts yet"
-
 
 # --- featured hashtags (profile interests) --------------------------------------------------
 
@@ -138,13 +133,7 @@ def tag_unfeature(request: ApiRequest, name: str) -> Any:
     return tag_entities(me, [name])[0]
 
 
-# --- account notes, profile images ----------------------------------------------------------
-
-
-@endpoint("POST", scope="write:accounts")
-def account_note(request: ApiRequest, account_id: str) -> Any:
-    _get_account(account_id)
-    raise ApiError(NOTES_UNSUPPORTED, 422)
+# --- profile images ----------------------------------------------------------
 
 
 def _remove_image(request: ApiRequest, field: str) -> Any:
@@ -238,7 +227,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/featured_tags", by_method(get=featured_tags_list, post=featured_tags_create)),
     path("api/v1/featured_tags/suggestions", featured_tags_suggestions),
     path("api/v1/featured_tags/<str:tag_id>", featured_tags_delete),
-    path(f"{A}/note", account_note),
     path(f"{A}/featured_tags", account_featured_tags),
     path(f"{A}/endorse", pin),
     path(f"{A}/unendorse", unpin),

@@ -116,14 +116,6 @@ def test_endorse_and_unendorse_aliases(api_for):
     assert api.get("/api/v1/endorsements").json() == []
 
 
-def test_account_note_is_a_clear_422(api_for):
-    me, ada = make_account("me"), make_account("ada")
-    response = api_for(me).post(f"/api/v1/accounts/{ada.pk}/note", {"comment": "hi"})
-    assert response.status_code == 422
-    assert "notes" in response.json()["error"]
-    assert api_for(me).post("/api/v1/accounts/999/note", {"comment": "hi"}).status_code == 404
-
-
 def test_more_than_four_profile_fields_are_refused(api_for):
     me = make_account("me")
     response = api_for(me).patch_json(
