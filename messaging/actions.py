@@ -367,6 +367,19 @@ def delete_for_everyone(actor: Account, message: Message) -> None:
     _my_participant(actor, message.conversation)
     _own_message(actor, message, "delete")
     _within_window(message, "deleted for everyone")
+    _erase(message)
+
+
+@transaction.atomic
+def remove_message(moderator: Account, message: Message) -> None:
+    """Take a reported message down for everyone. Staff only: :mod:`moderation.actions`
+    checks that and writes the audit-log entry (with the text) before calling this."""
+    if not message.is_deleted:
+        _erase(message)
+
+
+def _erase(message: Message) -> None:
+    """Text, media and reactions go; a "message deleted" marker stays in the thread."""
     message.text = ""
     message.html = ""
     message.deleted_for_everyone_at = timezone.now()

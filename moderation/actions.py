@@ -18,6 +18,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Account
+from groups import actions as group_actions
+from messaging import actions as messaging_actions
+from messaging.models import Message
 from moderation.models import ActionKind, Category, ModerationAction, Report, ReportStatus
 from moderation.models import TargetKind as Kind
 from moderation.queries import Target, can_act, is_staff
@@ -295,35 +298,16 @@ def remove_content(
 
 def _remove_group_post(moderator: Account, post: Post) -> None:
     # Group moderators may remove posts in their group; the groups app owns that write.
-    import importlib
-
-    try:
-        group_actions: Any = importlib.import_module("groups.actions")
-    except ImportError:  # pragma: no cover - the groups app is not there yet
-        group_actions = None
-    remove = getattr(group_actions, "remove_post", None)
-    if remove is None:
-        raise NotAllowed("Only staff can remove posts for now.")
-    remove(moderator, post.group, post)
+    if post.group is None:  # can_act() lets only staff act on posts outside groups
+        raise NotFound("No such post to moderate.")
+    group_actions.remove_post(moderator, post.group, post)
 
 
 def _remove_message(moderator: Account, report: Report, reason: str) -> ModerationAction:
     """Delete a reported message for everyone (staff only: message reports never reach
-    group moderators). The messaging app owns that write; until it offers
-    ``remove_message(moderator, message)``, say so rather than write its rows here."""
-    import importlib
-
+    group moderators)."""
     if not is_staff(moderator):
         raise NotFound("No such report.")
-    messaging_actions: Any = importlib.import_module("messaging.actions")
-    remove = getattr(messaging_actions, "remove_message", None)
-    if remove is None:
-        raise ActionError(
-            "Messages can't be removed by moderators yet; warn, limit or suspend the sender.",
-            field="action",
-        )
-    from messaging.models import Message
-
     message = Message.objects.filter(pk=report.target_id).first()
     if message is None or message.is_deleted:
         raise ActionError("The message is already gone; dismiss the report instead.")
@@ -337,7 +321,7 @@ def _remove_message(moderator: Account, report: Report, reason: str) -> Moderati
         report=report,
         details={"text": message.text, "created_at": message.created_at.isoformat()},
     )
-    remove(moderator, message)
+    messaging_actions.remove_message(moderator, message)
     return entry
 
 

@@ -49,7 +49,7 @@ class ResolveForm(forms.Form):
         # down; an account or a group is dealt with through the account responsible.
         if target_kind == TargetKind.POST:
             choices.append((ActionKind.REMOVE_CONTENT, "Remove the post"))
-        elif target_kind == TargetKind.MESSAGE and _messages_removable():
+        elif target_kind == TargetKind.MESSAGE:
             choices.append((ActionKind.REMOVE_CONTENT, "Remove the message"))
         if staff:  # group moderators decide about content in their group, not about people
             who = "the group's owner" if target_kind == TargetKind.GROUP else "the account"
@@ -62,12 +62,6 @@ class ResolveForm(forms.Form):
         field = self.fields["action"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = choices
-
-
-def _messages_removable() -> bool:
-    import messaging.actions
-
-    return hasattr(messaging.actions, "remove_message")
 
 
 class AccountActionForm(forms.Form):

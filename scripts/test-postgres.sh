@@ -9,4 +9,4 @@ if [ -z "$url" ]; then
   url=$PLAZA_TEST_DATABASE_URL
 fi
 echo "Running the suite on PostgreSQL ($url)"
-PLAZA_DATABASE_URL=$url .venv/bin/pytest -n 2 -q
+PLAZA_DATABASE_URL=$url .venv/bin/pytest -n 2 -q "$@"

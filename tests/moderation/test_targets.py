@@ -10,7 +10,7 @@ from groups.actions import create_group
 from groups.models import Membership, Role
 from messaging.actions import delete_for_everyone, send_message, start_conversation
 from moderation import actions
-from moderation.models import Report
+from moderation.models import ModerationAction, Report
 from moderation.queries import target_for_group, target_for_message
 from network import actions as network
 from plaza.errors import ActionError, NotFound
@@ -133,19 +133,46 @@ def test_staff_decide_a_message_report(chat, client, staff):
     assert chat["troll"].warnings_count == 1
 
 
-def test_removing_a_message_is_a_clear_error_until_messaging_offers_it(chat, staff):
-    import messaging.actions
-
-    if hasattr(messaging.actions, "remove_message"):
-        pytest.skip("messaging.actions.remove_message exists: covered by its own test")
+def test_staff_remove_a_reported_message_for_everyone(chat, client, staff):
     report = actions.report(
         chat["ana"], target_for_message(chat["ana"], chat["bad"].pk), category="harassment"
     )
-    with pytest.raises(ActionError) as exc:
-        actions.resolve(staff, report, "remove_content", "Abuse")
-    assert exc.value.field == "action"
+    report2 = actions.report(
+        chat["ana"], target_for_message(chat["ana"], chat["bad"].pk), category="spam"
+    )
+    client.force_login(staff.user)
+    response = client.post(
+        f"/moderation/reports/{report.pk}", {"action": "remove_content", "reason": "Abuse"}
+    )
+    assert response.status_code == 302
+    chat["bad"].refresh_from_db()
+    assert chat["bad"].is_deleted and chat["bad"].text == ""
     report.refresh_from_db()
-    assert report.status == "open" and not report.actions.exists()
+    assert report.status == "resolved"
+    entry = report.actions.get()
+    assert entry.details["text"] == "you are awful"  # kept in the audit log only
+    # The participants now see the "deleted" marker, not the text.
+    client.force_login(chat["ana"].user)
+    page = client.get(f"/messages/{chat['bad'].conversation_id}").content.decode()
+    assert "you are awful" not in page
+    # Removing it again is a clear error, nothing written; it can't be reported again either.
+    with pytest.raises(ActionError):
+        target_for_message(chat["ana"], chat["bad"].pk)
+    with pytest.raises(ActionError):
+        actions.resolve(staff, report2, "remove_content", "Again")
+    assert ModerationAction.objects.filter(target_id=chat["bad"].pk).count() == 1
+
+
+def test_group_moderators_cannot_remove_messages(chat, staff):
+    gm = make_account("gm2")
+    create_group(gm, name="Knots", handle="knots")
+    report = actions.report(
+        chat["ana"], target_for_message(chat["ana"], chat["bad"].pk), category="harassment"
+    )
+    with pytest.raises(NotFound):
+        actions.resolve(gm, report, "remove_content", "Abuse")
+    chat["bad"].refresh_from_db()
+    assert not chat["bad"].is_deleted
 
 
 def test_native_api_reports_a_message(chat, native_for):
@@ -279,3 +306,12 @@ def test_decision_choices_fit_the_target_and_the_moderator(chat, groups, staff, 
     html = client.get(f"/moderation/reports/{message_report.pk}").content.decode()
     assert 'value="warn"' in html and 'value="dismiss"' in html
     assert Report.objects.filter(status="open").count() == 2
+
+
+def test_messages_offer_a_report_link_to_the_other_participant_only(chat, client):
+    client.force_login(chat["ana"].user)
+    page = client.get(f"/messages/{chat['bad'].conversation_id}").content.decode()
+    assert f"/report?message={chat['bad'].pk}" in page
+    client.force_login(chat["troll"].user)  # the sender doesn't report their own message
+    page = client.get(f"/messages/{chat['bad'].conversation_id}").content.decode()
+    assert f"/report?message={chat['bad'].pk}" not in page
