@@ -18,9 +18,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from accounts.models import Account, Visibility
 from feeds.models import HomeFeedEntry
+from lists.models import List, ListMember
 from network.models import Block, Connection, ConnectionRequest, Follow, FollowRequest, Mute
 from posts.models import MediaAttachment, Post, PostHashtag
 from posts.queries import OPEN, visible_posts, with_related
@@ -169,15 +171,20 @@ class _Hidden:
     @classmethod
     def of(cls, viewer: Account) -> _Hidden:
         block, mute, account = _t(Block), _t(Mute), _t(Account)
+        lst, member = _t(List), _t(ListMember)
+        # Members of the viewer's exclusive lists are read in those lists, not at home.
         sql = (
             f"SELECT 0, target_id FROM {block} WHERE account_id = %s "
             f"UNION SELECT 0, account_id FROM {block} WHERE target_id = %s "
             f"UNION SELECT 0, target_id FROM {mute} WHERE account_id = %s "
+            f"AND (expires_at IS NULL OR expires_at > %s) "
+            f"UNION SELECT 0, m.account_id FROM {member} m INNER JOIN {lst} l ON l.id = m.list_id "
+            f"WHERE l.owner_id = %s AND l.exclusive = %s "
             f"UNION SELECT 0, id FROM {account} WHERE suspended_at IS NOT NULL "
             f"UNION SELECT 1, id FROM {account} WHERE limited_at IS NOT NULL"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [viewer.pk, viewer.pk, viewer.pk])
+            cursor.execute(sql, [viewer.pk, viewer.pk, viewer.pk, timezone.now(), viewer.pk, True])
             rows = cursor.fetchall()
         return cls(
             hidden=tuple(sorted(i for kind, i in rows if kind == 0)),
@@ -462,8 +469,11 @@ def _tied_or_hidden(viewer: Account, ids: list[int]) -> set[int]:
         (Block, "target_id", "account_id"),
         (Mute, "account_id", "target_id"),
     ):
-        parts.append(f"SELECT {other} FROM {_t(model)} WHERE {owner} = %s AND {other} IN ({marks})")
-        params += [viewer.pk, *ids]
+        live = " AND (expires_at IS NULL OR expires_at > %s)" if model is Mute else ""
+        parts.append(
+            f"SELECT {other} FROM {_t(model)} WHERE {owner} = %s AND {other} IN ({marks}){live}"
+        )
+        params += [viewer.pk, *ids, *([timezone.now()] if live else [])]
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
         return {row[0] for row in cursor.fetchall()}

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from accounts.models import Account
 from network.models import Block, Connection, Follow, Mute
@@ -39,6 +40,7 @@ def unread_count(account: Account) -> int:
         f"AND actor_id NOT IN (SELECT target_id FROM {block} WHERE account_id = %s "
         f"UNION SELECT account_id FROM {block} WHERE target_id = %s "
         f"UNION SELECT target_id FROM {mute} WHERE account_id = %s AND notifications = %s "
+        f"AND (expires_at IS NULL OR expires_at > %s) "
         f"UNION SELECT id FROM {acct} WHERE suspended_at IS NOT NULL "
         f"UNION SELECT id FROM {acct} WHERE limited_at IS NOT NULL "
         f"AND id NOT IN (SELECT target_id FROM {follow} WHERE follower_id = %s) "
@@ -46,7 +48,7 @@ def unread_count(account: Account) -> int:
     )
     pk = account.pk
     with connection.cursor() as cursor:
-        cursor.execute(sql, [pk, pk, pk, pk, True, pk, pk])
+        cursor.execute(sql, [pk, pk, pk, pk, True, timezone.now(), pk, pk])
         row = cursor.fetchone()
     return int(row[0]) if row else 0
 
