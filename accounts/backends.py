@@ -14,5 +14,8 @@ class AccountModelBackend(ModelBackend):
     logged-in page needs the account (the viewer), so it comes in the same SELECT."""
 
     def get_user(self, user_id: Any) -> User | None:
-        user = User.objects.select_related("account").filter(pk=user_id).first()
-        return user if user is not None and self.user_can_authenticate(user) else None
+        try:
+            user = User.objects.select_related("account").get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None

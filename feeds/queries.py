@@ -142,7 +142,8 @@ def home_feed(viewer: Account, page: PageRange = PageRange()) -> FeedPage:
     Each source returns the top ``limit`` ids of the *same* range, so the merge is exact.
     """
     page = page.clamp()
-    ids = _entry_ids(viewer, page) + _pulled_ids(viewer, page)
+    hide = _Hidden.of(viewer)  # one read of who to leave out, for both sources
+    ids = _entry_ids(viewer, page, hide) + _pulled_ids(viewer, page, hide)
     posts = sorted(
         with_related(Post.objects.filter(pk__in=ids)),
         key=lambda p: p.pk,
@@ -212,14 +213,13 @@ class _Hidden:
         )
 
 
-def _entry_ids(viewer: Account, page: PageRange) -> list[int]:
+def _entry_ids(viewer: Account, page: PageRange, hide: _Hidden) -> list[int]:
     """Top ``limit`` post ids of the viewer's materialized feed in the page's range.
 
     Hand-written SQL because this is the hottest read of the site: the ORM would spend more
     time building the statement than SQLite spends running it. The filters sit before the
     ``LIMIT`` so hidden posts never shorten a page.
     """
-    hide = _Hidden.of(viewer)
     entry, post, follow = _t(HomeFeedEntry), _t(Post), _t(Follow)
     where = ["e.owner_id = %s"]
     params: list[Any] = [viewer.pk]
@@ -254,11 +254,10 @@ def _entry_ids(viewer: Account, page: PageRange) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _big_sources(viewer: Account) -> dict[int, tuple[bool, bool]]:
+def _big_sources(viewer: Account, hide: _Hidden) -> dict[int, tuple[bool, bool]]:
     """Followed or connected accounts above the fan-out limit, not hidden from the viewer:
     ``{id: (connected, show_reshares)}``. One short query over the viewer's own rows."""
     limit = settings.PLAZA.fanout_limit
-    hide = _Hidden.of(viewer)
     follow_ok, follow_params = hide.not_hidden("f.target_id")
     conn_ok, conn_params = hide.not_hidden("c.other_id")
     follow, conn, account = _t(Follow), _t(Connection), _t(Account)
@@ -285,13 +284,13 @@ def _big_sources(viewer: Account) -> dict[int, tuple[bool, bool]]:
     return result
 
 
-def _pulled_ids(viewer: Account, page: PageRange) -> list[int]:
+def _pulled_ids(viewer: Account, page: PageRange, hide: _Hidden) -> list[int]:
     """Posts by followed/connected accounts too big to fan out, read from their profile index.
 
     One ``UNION ALL`` of per-author ``ORDER BY id LIMIT n`` subqueries, so each author costs
     one short index range scan however many posts they have.
     """
-    big = _big_sources(viewer)
+    big = _big_sources(viewer, hide)
     if not big:
         return []
     hidden = _hidden_ids(viewer)
