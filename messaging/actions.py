@@ -7,6 +7,10 @@ Rules every path shares (web, native API):
   recipient's **requests** (their participant row is ``pending``) until they accept it
   (replying accepts too). Declining leaves the conversation and refuses further messages and
   invitations from that person until the two connect.
+- Landing in someone's requests (their participant row becomes ``pending``: a new
+  conversation, a group they are added to, or a one-to-one they had declined, reopened) sends
+  them one ``message_request`` notification (:func:`_notify_requests`); further messages in
+  the same request add to its unread count, not to the notifications.
 - Conversations hold at most :data:`MAX_PARTICIPANTS` people; only groups can be left.
 - Edit and delete-for-everyone within :data:`EDIT_WINDOW`; delete-for-yourself any time.
 
@@ -42,6 +46,8 @@ from messaging.models import (
     RequestState,
 )
 from network.queries import is_blocked_either_way, is_connected, is_following
+from notifications.actions import notify
+from notifications.models import NotificationKind
 from plaza.errors import ActionError, NotAllowed, NotFound
 from posts import media as media_files
 from posts.models import MediaAttachment, MediaKind, MediaState
@@ -171,6 +177,18 @@ def _within_window(message: Message, what: str) -> None:
         raise ActionError(f"Messages can only be {what} within {minutes} minutes of sending.")
 
 
+def _notify_requests(sender: Account, rows: Sequence[Participant]) -> None:
+    """Tell the people whose rows just became ``pending`` that ``sender`` wrote to them
+    (a message request), once per request. Called only where a row *becomes* pending, never
+    per message. Suspended senders notify nobody; :func:`notifications.actions.notify`
+    skips blocked and muted senders."""
+    if sender.suspended_at is not None:
+        return
+    for row in rows:
+        if row.request_state == RequestState.PENDING and row.account_id != sender.pk:
+            notify(row.account_id, sender, NotificationKind.MESSAGE_REQUEST)
+
+
 # --- starting conversations --------------------------------------------------------------------
 
 
@@ -233,6 +251,7 @@ def start_conversation(
             *(_participant_for(conversation, o, actor) for o in others),
         ]
         Participant.objects.bulk_create(rows)
+        _notify_requests(actor, rows)
         live.announce([r.account_id for r in rows], conversation.pk, "members")
     else:
         other = others[0]
@@ -241,12 +260,12 @@ def start_conversation(
             pair_key=key, defaults={"kind": ConversationKind.ONE_TO_ONE, "created_by": actor}
         )
         if created:
-            Participant.objects.bulk_create(
-                [
-                    Participant(conversation=conversation, account=actor, sort_key=conversation.pk),
-                    _participant_for(conversation, other, actor),
-                ]
-            )
+            pair = [
+                Participant(conversation=conversation, account=actor, sort_key=conversation.pk),
+                _participant_for(conversation, other, actor),
+            ]
+            Participant.objects.bulk_create(pair)
+            _notify_requests(actor, pair)
         else:
             _reopen_one_to_one(actor, conversation)
     if text or media:
@@ -259,6 +278,7 @@ def _reopen_one_to_one(actor: Account, conversation: Conversation) -> None:
     so both are back in it; the one who declined gets it as a request again unless they are
     connected now."""
     rows = {p.account_id: p for p in Participant.objects.filter(conversation=conversation)}
+    reopened = []
     for account_id, p in rows.items():
         if p.is_active and p.request_state != RequestState.DECLINED:
             continue
@@ -269,6 +289,8 @@ def _reopen_one_to_one(actor: Account, conversation: Conversation) -> None:
         else:
             p.request_state = request_state_for(actor, p.account)
         p.save(update_fields=["state", "left_at", "request_state"])
+        reopened.append(p)
+    _notify_requests(actor, reopened)
 
 
 # --- messages -------------------------------------------------------------------------------
@@ -592,6 +614,7 @@ def add_people(actor: Account, conversation: Conversation, accounts: Sequence[Ac
         check_reachable(actor, account)
     now = timezone.now()
     sort_key = conversation.last_message_id or conversation.pk
+    added: list[Participant] = []
     for account in new:
         old = rows.get(account.pk)
         if old is None:
@@ -599,6 +622,7 @@ def add_people(actor: Account, conversation: Conversation, accounts: Sequence[Ac
             p.sort_key = sort_key
             p.last_read_message_id = conversation.last_message_id
             p.save()
+            added.append(p)
             continue
         old.state = ParticipantState.ACTIVE
         old.role = ParticipantRole.MEMBER
@@ -610,6 +634,8 @@ def add_people(actor: Account, conversation: Conversation, accounts: Sequence[Ac
         old.last_read_message_id = conversation.last_message_id
         old.unread_count = 0
         old.save()
+        added.append(old)
+    _notify_requests(actor, added)
     live.announce([*rows, *(a.pk for a in new)], conversation.pk, "members")
     return len(new)
 

@@ -31,6 +31,7 @@ KindName = Literal[
     "group_request_approved",
     "group_invite",
     "group_post",
+    "message_request",
 ]
 
 

@@ -26,6 +26,9 @@ class NotificationKind(models.TextChoices):
     GROUP_REQUEST_APPROVED = "group_request_approved", "Group request approved"
     GROUP_INVITE = "group_invite", "Group invitation"
     GROUP_POST = "group_post", "New post in a group"
+    # Someone not connected to or followed by the recipient wrote to them: the conversation
+    # landed in their message requests. One per request (not per message), no post.
+    MESSAGE_REQUEST = "message_request", "Message request"
 
 
 class Notification(models.Model):
