@@ -307,6 +307,16 @@ def _visible_messages(viewer: Account, view: ConversationView) -> QuerySet[Messa
     return qs
 
 
+def seen_by(viewer: Account, view: ConversationView) -> list[Account]:
+    """Who has seen the viewer's last message: the others whose read marker reached the
+    newest message the viewer sees, when that message is the viewer's own (else nobody —
+    the thread's "Seen by" line is about the viewer's last word). One query."""
+    newest = _visible_messages(viewer, view).order_by("-pk").values("pk", "sender_id").first()
+    if newest is None or newest["sender_id"] != viewer.pk:
+        return []
+    return view.read_by(newest["pk"])
+
+
 def get_message_for(viewer: Account, view: ConversationView, message_id: int) -> Message:
     """A message of ``view``'s conversation that the viewer sees; :class:`NotFound` else."""
     message = _visible_messages(viewer, view).filter(pk=message_id).first()

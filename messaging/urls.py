@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(C, views.thread, name="thread"),
     path(f"{C}/send", views.send, name="send"),
     path(f"{C}/updates", views.updates, name="updates"),
+    path(f"{C}/seen", views.seen, name="seen"),
     path(f"{C}/accept", views.accept, name="accept"),
     path(f"{C}/decline", views.decline, name="decline"),
     path(f"{C}/read", views.read, name="read"),

@@ -274,6 +274,16 @@ def updates(request: HttpRequest, conversation_id: str) -> HttpResponse:
 
 @login_required
 @require_GET
+def seen(request: HttpRequest, conversation_id: str) -> HttpResponse:
+    """The thread's "Seen by …" line (the live page redraws it on ``read`` events and after
+    new messages): who has read the viewer's last message, if the newest one is theirs."""
+    viewer = _account(request)
+    view = _view_for(request, conversation_id)
+    return render(request, "messaging/_seen.html", {"seen_by": queries.seen_by(viewer, view)})
+
+
+@login_required
+@require_GET
 def message_partial(request: HttpRequest, conversation_id: str, message_id: str) -> HttpResponse:
     """One message as the thread shows it (the live page swaps it in after an edit)."""
     viewer = _account(request)

@@ -44,6 +44,15 @@
     return all.length ? all[all.length - 1].dataset.id : "0";
   };
 
+  // "Seen by …" under the thread: redrawn when someone's read marker moves ("read" events)
+  // and whenever the newest message changes (it only speaks of the viewer's last word).
+  const seenLine = document.getElementById("dm-seen");
+  const refreshSeen = debounce(async () => {
+    if (!seenLine || !root.dataset.dmSeen) return;
+    const response = await fetch(root.dataset.dmSeen, { headers, credentials: "same-origin" });
+    if (response.ok) seenLine.innerHTML = (await response.text()).trim();
+  }, 100);
+
   async function markRead() {
     if (isRequest || document.hidden || !root.dataset.dmRead) return;
     const body = new FormData();
@@ -77,6 +86,7 @@
         if (empty) empty.remove();
         if (stick) toBottom();
         markRead();
+        refreshSeen();
       }
     })().finally(() => {
       catching = null;
@@ -192,8 +202,10 @@
   source.addEventListener("open", () => {
     // A reconnect (or, on servers without streaming, each short poll): catch up.
     if (opened) {
-      if (box) catchUp();
-      else refreshInbox();
+      if (box) {
+        catchUp();
+        refreshSeen(); // read markers may have moved while disconnected
+      } else refreshInbox();
     }
     opened = true;
   });
@@ -211,15 +223,22 @@
         catchUp();
         break;
       case "edit":
-      case "delete":
       case "react":
         refreshMessage(data.message);
+        break;
+      case "delete":
+        refreshMessage(data.message);
+        refreshSeen();
         break;
       case "hide": {
         const el = document.getElementById(`dm-message-${data.message}`);
         if (el) el.remove();
+        refreshSeen();
         break;
       }
+      case "read":
+        refreshSeen();
+        break;
       case "request":
       case "members":
         window.location.reload();
