@@ -42,6 +42,7 @@ from mastodon.api import (
 from mastodon.entities import statuses as entities
 from mastodon.entities.accounts import account as account_entity
 from mastodon.models import IdempotentRequest
+from mastodon.views import conversations as direct
 from plaza import ratelimit
 from plaza.errors import NotFound
 from posts import actions
@@ -260,6 +261,8 @@ def _create(request: ApiRequest, account: Account) -> tuple[int, dict[str, Any] 
 @endpoint("POST", scope="write:statuses")
 def create_status(request: ApiRequest) -> Any:
     account = me(request)
+    if direct.is_direct(request.data):  # direct statuses are messages (messaging)
+        return direct.direct_status(request, account)
     key = _idempotency_key(request)
     if key is not None:
         replayed = _replay(request, account, key)
@@ -303,13 +306,19 @@ def list_statuses(request: ApiRequest) -> Any:
 
 @endpoint("GET", scope="read:statuses", auth="optional")
 def get_status(request: ApiRequest, status_id: str) -> Any:
-    return _status(request, _post(request, status_id))
+    try:
+        return _status(request, _post(request, status_id))
+    except NotFound:  # not a post: maybe a message the viewer is in
+        return direct.message_status_for(request.account, status_id)
 
 
 @endpoint("DELETE", scope="write:statuses")
 def delete_status(request: ApiRequest, status_id: str) -> Any:
     account = me(request)
-    post = _post(request, status_id)
+    try:
+        post = _post(request, status_id)
+    except NotFound:  # a message: delete it for everyone
+        return direct.delete_message_status(account, status_id)
     if post.author_id != account.pk and not account.user.is_staff:
         raise ApiError("You can only delete your own posts", 403)
     data = _status(request, post)
@@ -346,7 +355,10 @@ def _media_attributes(data: InputData) -> list[dict[str, Any]]:
 @endpoint("PUT", scope="write:statuses")
 def edit_status(request: ApiRequest, status_id: str) -> Any:
     account = me(request)
-    post = _post(request, status_id)
+    try:
+        post = _post(request, status_id)
+    except NotFound:  # a message: edit its text
+        return direct.edit_message_status(account, status_id, request.data.string("status") or "")
     if post.author_id != account.pk:
         raise ApiError("You can only edit your own posts", 403)
     data = request.data
@@ -391,7 +403,10 @@ def status_source(request: ApiRequest, status_id: str) -> Any:
 
 @endpoint("GET", scope="read:statuses", auth="optional")
 def status_context(request: ApiRequest, status_id: str) -> Any:
-    post = _original(_post(request, status_id))
+    try:
+        post = _original(_post(request, status_id))
+    except NotFound:  # a message: its conversation around it
+        return direct.message_context(request.account, status_id)
     ancestors, descendants = thread(request.account, post)
     return {
         "ancestors": entities.statuses(request.account, ancestors),
@@ -416,14 +431,20 @@ def parse_focus(raw: str) -> tuple[float, float]:
 
 @endpoint("POST", scope="write:favourites")
 def favourite(request: ApiRequest, status_id: str) -> Any:
-    post = _original(_post(request, status_id))
+    try:
+        post = _original(_post(request, status_id))
+    except NotFound:  # a message: react with a heart
+        return direct.favourite_message(me(request), status_id)
     actions.like(me(request), post)
     return _status(request, post)
 
 
 @endpoint("POST", scope="write:favourites")
 def unfavourite(request: ApiRequest, status_id: str) -> Any:
-    post = _original(_post(request, status_id))
+    try:
+        post = _original(_post(request, status_id))
+    except NotFound:
+        return direct.favourite_message(me(request), status_id, undo=True)
     actions.unlike(me(request), post)
     return _status(request, post)
 

@@ -1,4 +1,4 @@
-"""Mastodon API: timelines (home, public, tag, list, link), markers and conversations.
+"""Mastodon API: timelines (home, public, tag, list, link) and markers.
 
 Every timeline reads through :mod:`feeds.queries`, so the API shows exactly what the web
 feeds show (visibility, blocks, mutes); a page costs a fixed number of queries.
@@ -7,15 +7,12 @@ feeds show (visibility, blocks, mutes); a page costs a fixed number of queries.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Max, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import F
 from django.urls import URLPattern, URLResolver, path
 
-from accounts.models import Account, Visibility
 from feeds.queries import (
     FeedPage,
     PageRange,
@@ -24,13 +21,10 @@ from feeds.queries import (
     public_feed_filtered,
 )
 from mastodon.api import ApiError, ApiRequest, Paging, endpoint, paging, with_link_header
-from mastodon.entities.accounts import account, iso
+from mastodon.entities.accounts import iso
 from mastodon.entities.statuses import statuses
 from mastodon.models import Marker
-from notifications.actions import mark_read, mark_read_about
-from notifications.models import Notification
-from posts.models import Mention, Post
-from posts.queries import visible_posts, with_related
+from notifications.actions import mark_read
 
 HASHTAG = re.compile(r"^\w{1,100}$")
 
@@ -173,118 +167,6 @@ def markers(request: Any) -> Any:
 markers.csrf_exempt = True  # type: ignore[attr-defined]
 
 
-# --- conversations (direct posts, grouped by thread) ------------------------------------
-#
-# A conversation is a thread among the direct posts the viewer can see (their own, or ones
-# that mention them); its id is the thread's root post id. "Unread" is true while the viewer
-# has an unread notification about one of its posts. Hiding a conversation needs storage that
-# arrives with issue 4 (real direct messages).
-
-
-def _direct(viewer: Account) -> QuerySet[Post]:
-    return (
-        visible_posts(viewer)
-        .filter(visibility=Visibility.DIRECT, reshare_of__isnull=True)
-        .annotate(conv=Coalesce("thread_root_id", "id"))
-    )
-
-
-def _conversations(viewer: Account, conv_last: list[tuple[int, int]]) -> list[dict[str, Any]]:
-    """Conversation entities for ``(conversation id, last post id)`` pairs, in a fixed number
-    of queries."""
-    conv_ids = [c for c, _ in conv_last]
-    members = list(
-        _direct(viewer).filter(Q(conv__in=conv_ids)).values_list("conv", "id", "author_id")  # type: ignore[misc]
-    )
-    post_conv = {pid: conv for conv, pid, _ in members}
-    people: dict[int, list[int]] = defaultdict(list)
-
-    def add(conv: int, who: int) -> None:
-        if who != viewer.pk and who not in people[conv]:
-            people[conv].append(who)
-
-    for conv, _, author_id in members:
-        add(conv, author_id)
-    for pid, who in Mention.objects.filter(post_id__in=list(post_conv)).values_list(
-        "post_id", "account_id"
-    ):
-        add(post_conv[pid], who)
-    accounts = {
-        a.pk: a for a in Account.objects.filter(pk__in={i for v in people.values() for i in v})
-    }
-    unread = {
-        post_conv[pid]
-        for pid in Notification.objects.filter(
-            recipient=viewer, read_at__isnull=True, post_id__in=list(post_conv)
-        ).values_list("post_id", flat=True)
-    }
-    posts = list(with_related(Post.objects.filter(pk__in=[last for _, last in conv_last])))
-    by_id = {int(s["id"]): s for s in statuses(viewer, posts)}
-    return [
-        {
-            "id": str(conv),
-            "unread": conv in unread,
-            "accounts": [account(accounts[i]) for i in people[conv] if i in accounts],
-            "last_status": by_id.get(last),
-        }
-        for conv, last in conv_last
-    ]
-
-
-@endpoint("GET", scope="read:statuses")
-def conversations(request: ApiRequest) -> Any:
-    """Conversations, most recently active first, paged by their last post's id."""
-    me = request.account
-    assert me is not None
-    p = paging(request)
-    qs = _direct(me).values("conv").annotate(last=Max("id"))  # type: ignore[misc]
-    if p.max_id is not None:
-        qs = qs.filter(Q(last__lt=p.max_id))
-    if p.since_id is not None:
-        qs = qs.filter(Q(last__gt=p.since_id))
-    if p.min_id is not None:
-        qs = qs.filter(Q(last__gt=p.min_id))
-    ascending = p.min_id is not None and p.max_id is None
-    rows = [
-        (r["conv"], r["last"]) for r in qs.order_by("last" if ascending else "-last")[: p.limit]
-    ]
-    if ascending:
-        rows.reverse()
-    return with_link_header(
-        request,
-        _conversations(me, rows),
-        next_max_id=rows[-1][1] if len(rows) == p.limit else None,
-        prev_min_id=rows[0][1] if rows else None,
-    )
-
-
-def _conversation_posts(viewer: Account, conversation_id: str) -> list[tuple[int, int]]:
-    try:
-        conv = int(conversation_id)
-    except ValueError:
-        raise ApiError("Record not found", 404)
-    ids = list(_direct(viewer).filter(Q(conv=conv)).values_list("id", flat=True))
-    if not ids:
-        raise ApiError("Record not found", 404)
-    return [(conv, pid) for pid in ids]
-
-
-@endpoint("POST", scope="write:conversations")
-def conversation_read(request: ApiRequest, conversation_id: str) -> Any:
-    me = request.account
-    assert me is not None
-    rows = _conversation_posts(me, conversation_id)
-    mark_read_about(me, [pid for _, pid in rows])
-    return _conversations(me, [(rows[0][0], max(pid for _, pid in rows))])[0]
-
-
-@endpoint("DELETE", scope="write:conversations")
-def conversation_remove(request: ApiRequest, conversation_id: str) -> Any:
-    assert request.account is not None
-    _conversation_posts(request.account, conversation_id)
-    raise ApiError("Hiding conversations arrives with direct messages (issue 4)", 422)
-
-
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/timelines/home", home),
     path("api/v1/timelines/public", public),
@@ -292,7 +174,4 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/timelines/list/<str:list_id>", list_timeline),
     path("api/v1/timelines/link", link_timeline),
     path("api/v1/markers", markers),
-    path("api/v1/conversations", conversations),
-    path("api/v1/conversations/<str:conversation_id>", conversation_remove),
-    path("api/v1/conversations/<str:conversation_id>/read", conversation_read),
 ]

@@ -62,7 +62,6 @@ def test_post_a_status_with_form_or_json(api_for: ApiFor, alice: Account) -> Non
     [
         ({"visibility": "public"}, Visibility.PUBLIC, "public"),
         ({"visibility": "private"}, Visibility.FOLLOWERS, "private"),
-        ({"visibility": "direct"}, Visibility.DIRECT, "direct"),
         ({"visibility": "connections"}, Visibility.CONNECTIONS, "private"),
         ({"visibility": "public", "plaza_visibility": "connections"}, "connections", "private"),
     ],

@@ -1,4 +1,5 @@
-"""Mastodon API timelines (home, public, tag, list, link), markers and conversations."""
+"""Mastodon API timelines (home, public, tag, list, link) and markers (conversations:
+test_conversations*.py)."""
 
 from __future__ import annotations
 
@@ -271,55 +272,3 @@ def test_markers_bad_input(api_for):
         == 403
     )
     assert api_for(False).get("/api/v1/markers").status_code == 401
-
-
-# --- conversations ----------------------------------------------------------------------
-
-
-def test_conversations_group_direct_posts_by_thread(api_for, run_tasks):
-    alice, bob, carol = make_account("alice"), make_account("bob"), make_account("carol")
-    with run_tasks():
-        first = publish(alice, text="@bob psst", visibility="direct")
-        answer = publish(bob, text="@alice yes?", visibility="direct", in_reply_to=first)
-        other = publish(carol, text="@bob hello", visibility="direct")
-        publish(alice, text="public chatter")
-    bob_api = api_for(bob)
-    response = bob_api.get("/api/v1/conversations")
-    assert response.status_code == 200
-    convs = response.json()
-    assert [c["id"] for c in convs] == [str(other.pk), str(first.pk)]
-    assert convs[1]["last_status"]["id"] == str(answer.pk)
-    assert [a["username"] for a in convs[1]["accounts"]] == ["alice"]
-    assert convs[0]["unread"] is True  # carol's mention is unread
-    # alice sees her thread only; carol sees hers only
-    alice_convs = api_for(alice).get("/api/v1/conversations").json()
-    assert [c["id"] for c in alice_convs] == [str(first.pk)]
-    assert [a["username"] for a in alice_convs[0]["accounts"]] == ["bob"]
-    assert [c["id"] for c in api_for(carol).get("/api/v1/conversations").json()] == [str(other.pk)]
-    # reading a conversation
-    read = bob_api.post(f"/api/v1/conversations/{other.pk}/read")
-    assert read.status_code == 200
-    assert read.json()["unread"] is False
-    # someone else's conversation does not exist for you
-    assert api_for(carol).post(f"/api/v1/conversations/{first.pk}/read").status_code == 404
-    assert bob_api.post("/api/v1/conversations/nope/read").status_code == 404
-    assert bob_api.delete(f"/api/v1/conversations/{first.pk}").status_code == 422
-    assert bob_api.delete("/api/v1/conversations/123").status_code == 404
-
-
-def test_conversations_paging(api_for, run_tasks):
-    alice, bob = make_account("alice"), make_account("bob")
-    with run_tasks():
-        threads = [publish(alice, text=f"@bob thread {i}", visibility="direct") for i in range(7)]
-    expected = [str(p.pk) for p in reversed(threads)]
-    api = api_for(bob)
-    seen: list[str] = []
-    url = "/api/v1/conversations?limit=3"
-    while url:
-        response = api.get(url)
-        seen += [c["id"] for c in response.json()]
-        nxt = links(response).get("next")
-        url = "/" + nxt.split("/", 3)[3] if nxt else ""
-    assert seen == expected
-    above = api.get(f"/api/v1/conversations?min_id={threads[2].pk}&limit=2").json()
-    assert [c["id"] for c in above] == [str(threads[4].pk), str(threads[3].pk)]
