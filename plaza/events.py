@@ -553,8 +553,6 @@ def post_published(post: Post) -> None:
     post_id = post.pk
 
     def send() -> None:
-        from accounts.models import Visibility
-        from posts.models import Mention
         from posts.models import Post as PostModel
 
         listening = live()
@@ -564,10 +562,6 @@ def post_published(post: Post) -> None:
         if fresh is None:
             return
         streams = _timeline_streams(fresh)
-        if fresh.visibility == Visibility.DIRECT and fresh.reshare_of_id is None:
-            mentioned = Mention.objects.filter(post_id=post_id).values_list("account_id", flat=True)
-            people = [fresh.author_id, *mentioned]
-            streams += [f"direct:{pid}" for pid in people]
         publish([s for s in streams if s in listening], "update", {"post": post_id})
 
     on_commit(send)
