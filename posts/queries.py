@@ -146,6 +146,8 @@ class PostCard:
     pinned: bool
     quote: Post | None  # the quoted post, when the viewer may see it
     quote_hidden: bool  # the post quotes something the viewer can't see
+    # Titles of the viewer's "warn"/"blur" filters this post trips (shown behind a warning).
+    filtered: tuple[str, ...] = ()
 
 
 def with_related(qs: QuerySet[Post]) -> QuerySet[Post]:
@@ -223,12 +225,26 @@ def _load_posts(loaded: dict[int, Post], ids: Iterable[int | None]) -> None:
         loaded.update((post.pk, post) for post in Post.objects.filter(pk__in=missing))
 
 
-def cards(viewer: Account | None, posts: Sequence[Post]) -> list[PostCard]:
+def cards(
+    viewer: Account | None, posts: Sequence[Post], *, context: str | None = None
+) -> list[PostCard]:
     """Turn posts (loaded with :func:`with_related`) into cards for ``viewer``.
 
     Runs at most two queries whatever the number of posts: the viewer's likes, bookmarks,
     reshares and pins in one, and which quoted posts the viewer may see when there are any.
+    With a filter ``context`` (``home``, ``public``, ``thread``, ``account``) the viewer's
+    filters for that place apply (one more query): posts a "hide" filter matches are left
+    out, the others carry the titles of the filters that warn about them.
     """
+    tripped: dict[int, tuple[str, ...]] = {}
+    if context is not None and viewer is not None and posts:
+        from filters.queries import hidden_post_ids, match
+
+        results = match(viewer, posts, context)
+        if results:
+            hidden = hidden_post_ids(results)
+            posts = [p for p in posts if p.pk not in hidden]
+            tripped = {pk: tuple(r.filter.title for r in found) for pk, found in results.items()}
     shown_ids = [p.reshare_of_id or p.pk for p in posts]
     quote_ids: set[int] = set()
     for p in posts:
@@ -264,6 +280,7 @@ def cards(viewer: Account | None, posts: Sequence[Post]) -> list[PostCard]:
                 pinned=shown.pk in pinned,
                 quote=quote,
                 quote_hidden=shown.quote_of_id is not None and quote is None,
+                filtered=tripped.get(p.pk, ()),
             )
         )
     return result
