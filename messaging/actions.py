@@ -25,10 +25,11 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.db.models import F
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.models import Account
-from messaging import live
+from messaging import live, queries
 from messaging.models import (
     MAX_MESSAGE_CHARS,
     MAX_PARTICIPANTS,
@@ -51,7 +52,7 @@ from notifications.models import NotificationKind
 from plaza.errors import ActionError, NotAllowed, NotFound
 from posts import media as media_files
 from posts.models import MediaAttachment, MediaKind, MediaState
-from posts.text import render
+from posts.text import extract_mentions, render
 
 EDIT_WINDOW = timedelta(minutes=15)
 MAX_IMAGES = 4
@@ -352,6 +353,48 @@ def send_message(
     )
     live.announce(_active_ids(conversation), conversation.pk, "new", message.pk)
     return message
+
+
+NO_RECIPIENT = "A direct message goes to the people it @mentions: mention someone."
+
+
+def direct_recipients(sender: Account, text: str) -> list[Account]:
+    """The accounts @mentioned in ``text`` (the sender left out; unknown names ignored):
+    whom a direct message without a conversation goes to."""
+    names = extract_mentions(text)
+    if not names:
+        return []
+    found = Account.objects.annotate(lname=Lower("username")).filter(lname__in=names)
+    return [a for a in found.order_by("pk") if a.pk != sender.pk]
+
+
+@transaction.atomic
+def send_direct(
+    sender: Account,
+    text: str,
+    media: Sequence[MediaAttachment] = (),
+    *,
+    reply_to: Message | None = None,
+) -> Message:
+    """Send a "direct" status as a message, routed as Mastodon clients and the web composer
+    expect: a reply to a message continues its conversation (the caller has checked that
+    the sender can read ``reply_to``); otherwise the accounts @mentioned in ``text`` receive
+    it — one person: the one-to-one conversation (new or existing); several: the newest
+    unnamed group of exactly those people, or a new group. Requests, blocks, declines and
+    limits apply as for :func:`start_conversation` and :func:`send_message`; nothing is
+    written when it fails."""
+    if reply_to is not None:
+        conversation = reply_to.conversation
+    else:
+        others = direct_recipients(sender, text)
+        if not others:
+            raise ActionError(NO_RECIPIENT, field="text")
+        existing = queries.group_with(sender, others) if len(others) > 1 else None
+        if existing is not None:
+            conversation = queries.get_conversation_for(sender, existing).conversation
+        else:
+            conversation = start_conversation(sender, others, group=len(others) > 1)
+    return send_message(sender, conversation, text=text, media=media, reply_to=reply_to)
 
 
 def _own_message(actor: Account, message: Message, what: str) -> None:

@@ -1,5 +1,9 @@
 """The composer: turning one form submission (text, options, files) into a post.
 
+"Direct" is a private message, as it is through the Mastodon API: such a submission goes to
+:func:`messaging.actions.send_direct` (the people it @mentions receive it in Messages), not
+to :func:`posts.actions.publish`.
+
 Uploads and publishing are separate steps on purpose. Each file is uploaded (and so checked)
 on its own; the ones that succeed are kept and sent back as hidden ``media_id`` inputs when the
 form has to be shown again, so fixing a typo never means choosing the photos again.
@@ -12,7 +16,9 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from accounts.models import Account
+from accounts.models import Account, Visibility
+from messaging import actions as messaging
+from messaging.models import Message
 from plaza import ratelimit
 from plaza.errors import ActionError, NotFound
 from posts import actions
@@ -103,8 +109,32 @@ def _new_uploads(viewer: Account, request: HttpRequest, composer: Composer) -> N
             composer.media.append(media)
 
 
-def submit(viewer: Account, request: HttpRequest) -> tuple[Composer, Post | None]:
-    """Handle a composer POST: the post published, or the composer to show again.
+NO_QUOTE_IN_DIRECT = (
+    "A direct message can't quote a post: choose another audience, or paste the post's link "
+    "into your message."
+)
+
+
+def _send_direct(viewer: Account, composer: Composer) -> Message | None:
+    """Send the composer's text and media as a direct message (a content warning becomes its
+    first line, as for Mastodon clients); None, with the composer's errors set, when refused."""
+    if composer.quote is not None:
+        composer.error("form", NO_QUOTE_IN_DIRECT)
+        return None
+    text = composer.text
+    if composer.content_warning.strip():
+        text = f"{composer.content_warning.strip()}\n\n{text}"
+    try:
+        ratelimit.hit("message", viewer)
+        return messaging.send_direct(viewer, text, composer.media)
+    except ActionError as exc:
+        composer.error(exc.field if exc.field in ("text", "media") else "form", exc.message)
+        return None
+
+
+def submit(viewer: Account, request: HttpRequest) -> tuple[Composer, Post | Message | None]:
+    """Handle a composer POST: the post published (with "direct" visibility: the message
+    sent, see :func:`_send_direct`), or the composer to show again.
 
     Raises NotFound when the post being replied to or quoted is not visible to ``viewer``.
     """
@@ -129,6 +159,8 @@ def submit(viewer: Account, request: HttpRequest) -> tuple[Composer, Post | None
     _new_uploads(viewer, request, composer)
     if request.POST.get("intent") == "attach" or composer.has_errors:
         return composer, None
+    if composer.visibility == Visibility.DIRECT:
+        return composer, _send_direct(viewer, composer)
     try:
         ratelimit.hit("post", viewer)
         post = actions.publish(

@@ -12,7 +12,7 @@ VISIBILITY_HELP = {
     Visibility.UNLISTED: "Anyone with the link, not in public feeds",
     Visibility.FOLLOWERS: "Your followers and connections",
     Visibility.CONNECTIONS: "Only your connections",
-    Visibility.DIRECT: "Only the people you mention",
+    Visibility.DIRECT: "A private message to the people you mention (in Messages)",
 }
 
 # From most to least open: a reply defaults to the narrower of the author's default and

@@ -16,6 +16,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Account, User
+from messaging import queries as messaging_queries
+from messaging.models import Message
 from plaza.errors import ActionError, NotAllowed, NotFound
 from posts import actions, composer
 from posts.forms import EditForm, add_action_error
@@ -108,11 +110,23 @@ def compose(request: HttpRequest) -> HttpResponse:
             post = None
     except NotFound as exc:
         raise Http404(exc.message) from exc
+    if isinstance(post, Message):
+        return _sent_direct(request, viewer, post)
     if post is not None:
         messages.success(request, "Your post is live.")
         return redirect(_safe_next(request, thread_url(post)))
     status = 422 if state.has_errors else 200
     return render(request, "posts/compose.html", {"composer": state}, status=status)
+
+
+def _sent_direct(request: HttpRequest, viewer: Account, message: Message) -> HttpResponse:
+    """After a "direct" submission: to the conversation, with a notice saying where it went."""
+    view = messaging_queries.get_conversation_for(viewer, message.conversation_id)
+    note = f"Sent as a private message to {view.title}."
+    if any(p.is_pending for p in view.participants if p.account_id != viewer.pk):
+        note += " It waits in their message requests until they accept."
+    messages.success(request, note)
+    return redirect(reverse("messaging:thread", args=[message.conversation_id]))
 
 
 # --- thread, history, lists -----------------------------------------------------------------------

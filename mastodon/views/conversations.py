@@ -32,7 +32,6 @@ import re
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models.functions import Lower
 from django.urls import URLPattern, path
 from django.utils import timezone
 
@@ -46,7 +45,6 @@ from plaza import ratelimit
 from plaza.errors import NotFound
 from posts.models import MediaAttachment
 from posts.queries import get_post_for
-from posts.text import extract_mentions
 
 _ID = re.compile(r"[0-9]{1,19}")
 IDEMPOTENCY_WINDOW = dt.timedelta(hours=1)
@@ -234,14 +232,6 @@ def is_direct(data: InputData) -> bool:
     return visibility == "direct" and not data.string("scheduled_at")
 
 
-def _recipients(sender: Account, text: str) -> list[Account]:
-    names = {n.lower() for n in extract_mentions(text)}
-    if not names:
-        return []
-    found = Account.objects.annotate(lname=Lower("username")).filter(lname__in=names)
-    return [a for a in found.order_by("pk") if a.pk != sender.pk]
-
-
 def _media(sender: Account, raw_ids: list[str]) -> list[MediaAttachment]:
     ids = list(dict.fromkeys(ids_of(raw_ids)))
     if not ids:
@@ -267,37 +257,22 @@ def create_direct_status(
     reply to a *post* addresses its mentions the same way): one person, the one-to-one
     conversation; several, the newest unnamed group of exactly them, or a new group.
     Messages have no content warning: a ``spoiler`` becomes the message's first line.
-    Everything goes through :mod:`messaging.actions` (requests, blocks, limits).
+    The routing is :func:`messaging.actions.send_direct` (the web composer's too), so
+    requests, blocks and limits apply as everywhere.
     """
     if spoiler.strip():
         text = f"{spoiler.strip()}\n\n{text}"
     reply_to: Message | None = None
-    conversation = None
     if in_reply_to_id is not None:
         try:
-            view, reply_to = queries.find_message(sender, in_reply_to_id)
-            conversation = view.conversation
+            _, reply_to = queries.find_message(sender, in_reply_to_id)
         except NotFound:
             try:
                 get_post_for(sender, in_reply_to_id)  # a visible post: address its mentions
             except NotFound:
                 raise ApiError(REPLY_NOT_FOUND, 404) from None
-    with transaction.atomic():
-        if conversation is None:
-            others = _recipients(sender, text)
-            if not others:
-                raise ApiError(
-                    "A direct message goes to the people it @mentions: mention someone.", 422
-                )
-            existing = queries.group_with(sender, others) if len(others) > 1 else None
-            if existing is not None:
-                conversation = queries.get_conversation_for(sender, existing).conversation
-            else:
-                conversation = actions.start_conversation(sender, others, group=len(others) > 1)
-        message = actions.send_message(
-            sender, conversation, text=text, media=media, reply_to=reply_to
-        )
-    view = queries.get_conversation_for(sender, conversation.pk)
+    message = actions.send_direct(sender, text, media, reply_to=reply_to)
+    view = queries.get_conversation_for(sender, message.conversation_id)
     message.sender = sender
     return _render(sender, view, message)
 
