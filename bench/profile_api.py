@@ -61,18 +61,21 @@ def _measure(
     from django.test.utils import CaptureQueriesContext
 
     cpu: list[float] = []
+    wall: list[float] = []  # includes waits CPU time hides: disk flushes, locks
     queries: list[int] = []
     profiler = cProfile.Profile() if profile else None
     for call in calls:
         reset_queries()
         with CaptureQueriesContext(connection) as ctx:
             start = time.process_time()
+            wall_start = time.perf_counter()
             if profiler:
                 profiler.enable()
             response = call()
             if profiler:
                 profiler.disable()
             cpu.append((time.process_time() - start) * 1000)
+            wall.append((time.perf_counter() - wall_start) * 1000)
         queries.append(len(ctx.captured_queries))
         if response.status_code != expect:
             raise SystemExit(f"{label}: HTTP {response.status_code}: {response.content[:300]!r}")
@@ -80,7 +83,7 @@ def _measure(
     print(
         f"{label:<34} n={len(cpu):<4} CPU median {median:6.2f} ms  mean "
         f"{statistics.fmean(cpu):6.2f} ms  p90 {sorted(cpu)[int(len(cpu) * 0.9)]:6.2f} ms  "
-        f"queries {min(queries)}-{max(queries)}"
+        f"wall median {statistics.median(wall):6.2f} ms  queries {min(queries)}-{max(queries)}"
     )
     if profiler:
         stats = pstats.Stats(profiler)

@@ -129,10 +129,15 @@ elif PLAZA.redis_url:
     }
 else:
     HUEY = {
-        "huey_class": "huey.SqliteHuey",
+        # WAL + synchronous=NORMAL, like the main database: Huey's default (FULL) flushed the
+        # disk under the queue's exclusive lock on every enqueue and dequeue (plaza/db.py).
+        "huey_class": "plaza.db.PlazaSqliteHuey",
         "name": "plaza",
         "filename": str(DATA_DIR / "tasks.sqlite3"),
         "immediate": False,
+        "timeout": 20,  # busy timeout (s), as the main database's
+        # Nothing reads task return values: storing each one was one more locked write.
+        "results": False,
         # SQLite storage is polled; keep the idle back-off short so fan-out starts promptly.
         "consumer": {
             "workers": 2,
