@@ -80,11 +80,14 @@ def _render_feed(
     page: FeedPage,
     context: dict[str, Any],
     *,
+    filter_context: str,
     next_params: dict[str, str] | None = None,
 ) -> HttpResponse:
+    """Render a page of the feed; ``filter_context`` names the place for the viewer's
+    filters (home, public, account)."""
     viewer = _viewer(request)
     feed_context = {
-        "cards": cards(viewer, page.posts),
+        "cards": cards(viewer, page.posts, context=filter_context),
         "next_url": _next_url(request, page, **(next_params or {})),
         "is_next_page": "max_id" in request.GET,
     }
@@ -118,6 +121,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "feeds/home.html",
         page,
         {},
+        filter_context="home",
     )
 
 
@@ -128,7 +132,7 @@ def public(request: HttpRequest) -> HttpResponse:
     except ValueError as error:
         return _bad_range(error)
     page = queries.public_feed(_viewer(request), page_range)
-    return _render_feed(request, "feeds/public.html", page, {})
+    return _render_feed(request, "feeds/public.html", page, {}, filter_context="public")
 
 
 def hashtag(request: HttpRequest, name: str) -> HttpResponse:
@@ -142,7 +146,7 @@ def hashtag(request: HttpRequest, name: str) -> HttpResponse:
     name = name.lower()
     page = queries.hashtag_feed(_viewer(request), name, page_range)
     context = {"tag": name, "post_count": queries.hashtag_post_count(name)}
-    return _render_feed(request, "feeds/hashtag.html", page, context)
+    return _render_feed(request, "feeds/hashtag.html", page, context, filter_context="public")
 
 
 def profile(request: HttpRequest, username: str, tab: str = "posts") -> HttpResponse:
@@ -173,4 +177,4 @@ def profile(request: HttpRequest, username: str, tab: str = "posts") -> HttpResp
         "pinned": pinned,
         "is_self": viewer is not None and viewer.pk == account.pk,
     }
-    return _render_feed(request, "feeds/profile.html", page, context)
+    return _render_feed(request, "feeds/profile.html", page, context, filter_context="account")

@@ -83,7 +83,7 @@ def detail(request: HttpRequest, list_id: int) -> HttpResponse:
         next_url = f"{reverse('lists:detail', args=[lst.pk])}?max_id={page.next_max_id}"
     context: dict[str, Any] = {
         "list": lst,
-        "cards": cards(me, page.posts),
+        "cards": cards(me, page.posts, context="home"),
         "next_url": next_url,
         "is_next_page": "max_id" in request.GET,
         "viewer": me,

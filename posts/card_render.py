@@ -487,7 +487,8 @@ def render_cards(
     csrf_input = _csrf_input(request, csrf_token)
     if not cached:
         return [
-            mark_safe(
+            _behind_filters(
+                card,
                 _render(
                     card,
                     viewer,
@@ -497,7 +498,7 @@ def render_cards(
                     csrf_input=csrf_input,
                     when=relative_time,
                     local_date=_date,
-                )
+                ),
             )
             for card in cards
         ]
@@ -513,7 +514,23 @@ def render_cards(
         _cache_set_many(missing)
         found.update(missing)
     filler = _Filler(here, csrf_input)
-    return [mark_safe(filler.fill(found[key])) for key in keys]
+    return [
+        _behind_filters(card, filler.fill(found[key])) for key, card in zip(keys, cards, strict=True)
+    ]
+
+
+def _behind_filters(card: Any, html: str) -> SafeString:
+    """A card the viewer's "warn" filters matched sits folded behind their titles (outside
+    the cached HTML: filters are the viewer's own); it opens without JavaScript."""
+    titles = getattr(card, "filtered", ())
+    if not titles:
+        return mark_safe(html)
+    names = ", ".join(str(escape(t)) for t in titles)
+    return mark_safe(
+        '<details class="filtered-post"><summary><span>Filtered: '
+        f'<strong>{names}</strong></span> <span class="filtered-show">Show anyway</span>'
+        f"</summary>{html}</details>"
+    )
 
 
 def render_card(

@@ -162,7 +162,7 @@ def _posts_by_id(viewer: Account, items: Sequence[Notification]) -> dict[int, di
     if not ids:
         return {}
     posts = list(with_related(Post.objects.filter(pk__in=ids)))
-    return {int(s["id"]): s for s in statuses(viewer, posts)}
+    return {int(s["id"]): s for s in statuses(viewer, posts, context="notifications")}
 
 
 def notification_entities(viewer: Account, items: Sequence[Notification]) -> list[dict[str, Any]]:
@@ -171,6 +171,8 @@ def notification_entities(viewer: Account, items: Sequence[Notification]) -> lis
     by_post = _posts_by_id(viewer, items)
     out = []
     for n in items:
+        if n.post_id is not None and n.post_id not in by_post:
+            continue  # its post is behind one of the viewer's "hide" filters
         data: dict[str, Any] = {
             "id": str(n.pk),
             "type": TYPE_OF_KIND[n.kind],
@@ -178,7 +180,7 @@ def notification_entities(viewer: Account, items: Sequence[Notification]) -> lis
             "created_at": iso(n.created_at),
             "account": account(n.actor),
         }
-        if n.post_id is not None and n.post_id in by_post:
+        if n.post_id is not None:
             data["status"] = by_post[n.post_id]
         if n.kind == K.REPLY:
             data["plaza"] = {"kind": n.kind}

@@ -10,9 +10,11 @@ from django.db import connection
 from django.db.models import Model, Prefetch, prefetch_related_objects
 
 from accounts.models import Account, Visibility
+from filters.queries import hidden_post_ids, match
 from mastodon.api import absolute_url
 from mastodon.entities import cache
 from mastodon.entities.accounts import MASTODON_VISIBILITY, account, iso
+from mastodon.entities.filters import filter_results
 from network.queries import muted_ids
 from posts.models import (
     Hashtag,
@@ -317,12 +319,25 @@ def _prefetch_media(posts: Sequence[Post]) -> None:
         prefetch_related_objects(missing, Prefetch("media", queryset=_media_queryset()))
 
 
-def statuses(viewer: Account | None, posts: Sequence[Post]) -> list[dict[str, Any]]:
+def statuses(
+    viewer: Account | None, posts: Sequence[Post], *, context: str | None = None
+) -> list[dict[str, Any]]:
     """Status entities for ``posts`` (loaded with :func:`posts.queries.with_related`), with the
     viewer's state (favourited, reblogged, bookmarked, pinned, muted), in a fixed number of
     queries whatever their number: the viewer's marks and visible quotes
     (:func:`posts.queries.cards`), mentions with mutes, and hashtags when some post's
-    viewer-independent part is not cached yet (see :mod:`mastodon.entities.cache`)."""
+    viewer-independent part is not cached yet (see :mod:`mastodon.entities.cache`).
+
+    With a filter ``context`` (home, public, thread, account, notifications) the viewer's
+    filters for that place apply (one query): posts a "hide" filter matches are left out
+    (as Mastodon does for irreversible filters) and the others carry ``filtered``.
+    """
+    tripped: dict[int, list[Any]] = {}
+    if context is not None and viewer is not None and posts:
+        tripped = match(viewer, posts, context)
+        if tripped:
+            hidden = hidden_post_ids(tripped)
+            posts = [p for p in posts if p.pk not in hidden]
     built = cards(viewer, posts)
     shown = [c.shown for c in built]
     quotes = [c.quote for c in built if c.quote is not None]
@@ -336,6 +351,7 @@ def statuses(viewer: Account | None, posts: Sequence[Post]) -> list[dict[str, An
             inner["reblogged"] = card.reshared
             inner["bookmarked"] = card.bookmarked
             inner["muted"] = card.shown.author_id in builder.extras.muted
+            inner["filtered"] = filter_results(tripped.get(card.post.pk, []))
             # pinned exists only for one's own posts; unknown states are left out.
             if card.shown.author_id == viewer.pk:
                 inner["pinned"] = card.pinned
@@ -343,7 +359,7 @@ def statuses(viewer: Account | None, posts: Sequence[Post]) -> list[dict[str, An
             out.append(inner)
             continue
         wrapper = builder.content(card, card.post, nested=True)
-        for key in ("favourited", "reblogged", "bookmarked", "muted", "pinned"):
+        for key in ("favourited", "reblogged", "bookmarked", "muted", "pinned", "filtered"):
             if key in inner:
                 wrapper[key] = inner[key]
         wrapper.update(

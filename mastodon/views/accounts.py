@@ -202,7 +202,7 @@ def account_statuses(request: ApiRequest, account_id: str) -> Any:
     posts = _range(qs, p)
     return with_link_header(
         request,
-        statuses(viewer, posts),
+        statuses(viewer, posts, context="account"),
         next_max_id=posts[-1].pk if len(posts) == p.limit else None,
         prev_min_id=posts[0].pk if posts else None,
     )

@@ -182,7 +182,7 @@ def list_timeline(request: ApiRequest, list_id: str) -> Any:
     )
     return with_link_header(
         request,
-        statuses(request.account, page.posts),
+        statuses(request.account, page.posts, context="home"),
         next_max_id=page.next_max_id,
         prev_min_id=page.posts[0].pk if page.posts else None,
     )

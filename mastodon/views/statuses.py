@@ -409,8 +409,8 @@ def status_context(request: ApiRequest, status_id: str) -> Any:
         return direct.message_context(request.account, status_id)
     ancestors, descendants = thread(request.account, post)
     return {
-        "ancestors": entities.statuses(request.account, ancestors),
-        "descendants": entities.statuses(request.account, descendants),
+        "ancestors": entities.statuses(request.account, ancestors, context="thread"),
+        "descendants": entities.statuses(request.account, descendants, context="thread"),
     }
 
 

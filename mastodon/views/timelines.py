@@ -33,10 +33,12 @@ def _range(p: Paging) -> PageRange:
     return PageRange(max_id=p.max_id, since_id=p.since_id, min_id=p.min_id, limit=p.limit)
 
 
-def _feed_response(request: ApiRequest, page: FeedPage) -> Any:
+def _feed_response(request: ApiRequest, page: FeedPage, context: str) -> Any:
+    """A timeline page; ``context`` is where the viewer's filters apply (paging follows the
+    unfiltered page, so a hidden post never makes a client skip or repeat)."""
     return with_link_header(
         request,
-        statuses(request.account, page.posts),
+        statuses(request.account, page.posts, context=context),
         next_max_id=page.next_max_id,
         prev_min_id=page.posts[0].pk if page.posts else None,
     )
@@ -48,7 +50,7 @@ def _feed_response(request: ApiRequest, page: FeedPage) -> Any:
 @endpoint("GET", scope="read:statuses")
 def home(request: ApiRequest) -> Any:
     assert request.account is not None
-    return _feed_response(request, home_feed(request.account, _range(paging(request))))
+    return _feed_response(request, home_feed(request.account, _range(paging(request))), "home")
 
 
 @endpoint("GET", scope="read:statuses", auth="optional")
@@ -61,7 +63,7 @@ def public(request: ApiRequest) -> Any:
     if data.boolean("remote", False):
         return with_link_header(request, [], next_max_id=None, prev_min_id=None)
     return _feed_response(
-        request, public_feed_filtered(request.account, _range(p), only_media=only_media)
+        request, public_feed_filtered(request.account, _range(p), only_media=only_media), "public"
     )
 
 
@@ -90,7 +92,7 @@ def tag(request: ApiRequest, hashtag: str) -> Any:
         none_of=_tags(request, "none"),
         only_media=bool(data.boolean("only_media", False)),
     )
-    return _feed_response(request, page)
+    return _feed_response(request, page, "public")
 
 
 @endpoint("GET", scope="read:lists")
