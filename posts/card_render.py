@@ -252,6 +252,7 @@ POST_FIELDS = (
     "author_id",
     "created_at",
     "visibility",
+    "group_id",
     "edited_at",
     "in_reply_to_account_id",
     "content_warning",
@@ -278,6 +279,9 @@ MEDIA_FIELDS = (
     "original_name",
     "page_count",
     "size_bytes",
+    "focus_x",
+    "focus_y",
+    "object_position",
 )
 _post_fp = operator.attrgetter(*POST_FIELDS)
 _quote_fp = operator.attrgetter(*QUOTE_FIELDS)

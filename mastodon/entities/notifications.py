@@ -16,10 +16,12 @@ connection_request   ``plaza:connection_request``  account — only when asked f
 connection_accepted  ``plaza:connection_accepted`` account — only when asked for in types[]
 report_resolved      ``plaza:report_resolved``     account (the moderator) — only when asked for
 moderation_warning   ``plaza:moderation_warning``  account (the moderator) — only when asked for
+group_*              ``plaza:group_*``             account — only when asked for
+message_request      ``plaza:message_request``     account (the sender) — only when asked for
 ==================== ============================= ==========================================
 
-Clients that know nothing about connections would choke on an unknown type, so the two
-``plaza:`` types are returned only to clients that name them in ``types[]``.
+Clients that know nothing about connections, groups or messages would choke on an unknown
+type, so the ``plaza:`` types are returned only to clients that name them in ``types[]``.
 
 Grouping (v2): ``favourite``, ``reblog`` and ``follow`` notifications about the same post made
 in the same 12-hour window share a ``group_key`` such as ``favourite-<post id>-<hour>`` or
@@ -64,6 +66,7 @@ TYPE_OF_KIND: dict[str, str] = {
     K.GROUP_REQUEST_APPROVED: "plaza:group_request_approved",
     K.GROUP_INVITE: "plaza:group_invite",
     K.GROUP_POST: "plaza:group_post",
+    K.MESSAGE_REQUEST: "plaza:message_request",
 }
 KINDS_OF_TYPE: dict[str, tuple[str, ...]] = {}
 for _kind, _type in TYPE_OF_KIND.items():
@@ -79,6 +82,7 @@ OPT_IN_TYPES = (
     "plaza:group_request_approved",
     "plaza:group_invite",
     "plaza:group_post",
+    "plaza:message_request",
 )
 # Mastodon types Plaza never produces: accepted in filters, match nothing.
 OTHER_MASTODON_TYPES = (

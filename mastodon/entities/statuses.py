@@ -59,6 +59,8 @@ def media_attachment(media: MediaAttachment) -> dict[str, Any]:
         }
     if media.duration_seconds:
         meta.setdefault("original", {})["duration"] = media.duration_seconds
+    if media.focus_x is not None and media.focus_y is not None:
+        meta["focus"] = {"x": media.focus_x, "y": media.focus_y}
     return {
         "id": str(media.pk),
         "type": MEDIA_TYPE.get(MediaKind(media.kind), "unknown"),

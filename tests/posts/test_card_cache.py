@@ -278,3 +278,17 @@ def test_fingerprint_covers_every_attribute_the_templates_read():
             assert attr in allowed[name], (path.name, name, attr)
         for _relation, attr in nested.findall(source):
             assert attr in account_fields, (path.name, attr)
+
+
+def test_group_posts_offer_no_reshare_or_quote(client: Any) -> None:
+    from groups.actions import create_group
+    from posts.actions import publish
+
+    owner = make_account("owner")
+    group = create_group(owner, name="Sailors", handle="sailors")
+    post = publish(owner, text="Regatta on Sunday", group=group)
+    client.force_login(owner.user)
+    html = client.get(f"/@{owner.username}/{post.pk}").content.decode()
+    assert "Regatta on Sunday" in html
+    assert f"/posts/{post.pk}/reshare" not in html and f"?quote={post.pk}" not in html
+    assert "Posts in groups stay in their group" in html
