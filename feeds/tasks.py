@@ -10,12 +10,22 @@ from posts.models import Post
 
 
 @db_task(retries=3, retry_delay=5)
-def fan_out_post(post_id: int) -> int:
+def fan_out_post(post_id: int, index: bool = False) -> int:
+    """Deliver a new post to home feeds; with ``index``, also put it in the search index.
+
+    One task per published post instead of two (delivery, indexing): each task is a locked
+    write to the queue and a dequeue by the consumer. Both steps are idempotent, so a retry
+    after a failure in either redoes both harmlessly.
+    """
     post = Post.objects.filter(pk=post_id).first()
     if post is None:
         return 0  # deleted before delivery
     written = actions.fan_out(post)
     events.home_delivered(post)  # the user streams of connected people whose feed it reached
+    if index and post.reshare_of_id is None:
+        from search.index import index_posts
+
+        index_posts([post.pk])
     return written
 
 

@@ -168,7 +168,7 @@ def publish(
     # Everything above only reads: the write transaction (on SQLite, the database's one
     # write lock) starts here and holds only the inserts and updates.
     with transaction.atomic():
-        post = Post.objects.create(
+        post = Post(
             author=author,
             text=text,
             html=rendered.html,
@@ -182,6 +182,10 @@ def publish(
             group=group,
             group_kind=group_kind,
         )
+        # The delivery task indexes it for search too (one task per post, not two): tells
+        # search.signals, which sees the save, not to queue its own indexing task.
+        post.index_on_delivery = True  # type: ignore[attr-defined]
+        post.save(force_insert=True)
         if group is not None:
             # In a private or secret group, nobody outside it is told (they couldn't read it).
             mentioned = _group_readers(group, mentioned)
@@ -202,7 +206,7 @@ def publish(
         for account in mentioned:
             if account.pk != replied_to:
                 notify(account, author, NotificationKind.MENTION, post=post)
-        _deliver_on_commit(post)
+        _deliver_on_commit(post, index=True)
         if group is not None:
             from groups.tasks import notify_close_followers
 
@@ -267,11 +271,11 @@ def _group_readers(group: Group, accounts: Sequence[_A]) -> list[_A]:
     return [a for a in accounts if (a if isinstance(a, int) else a.pk) in members]
 
 
-def _deliver_on_commit(post: Post) -> None:
+def _deliver_on_commit(post: Post, *, index: bool = False) -> None:
     from feeds.tasks import fan_out_post
 
     post_id = post.pk
-    transaction.on_commit(lambda: fan_out_post(post_id))
+    transaction.on_commit(lambda: fan_out_post(post_id, index=index))
     events.post_published(post)  # public and hashtag streams (home streams follow fan-out)
 
 
