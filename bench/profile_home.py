@@ -134,6 +134,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=40)
     parser.add_argument("--profile", type=int, default=0, help="print the N top functions")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--gc-freeze",
+        action="store_true",
+        help="gc.freeze() after the warm-up, as plaza.serve does in each worker",
+    )
     args = parser.parse_args(argv)
 
     os.environ["PLAZA_DATA_DIR"] = str(Path(args.data_dir).resolve())
@@ -160,6 +165,11 @@ def main(argv: list[str] | None = None) -> int:
         for key in all_sessions:
             pages.get(key)
         order = [rng.choice(sessions) for _ in range(args.requests)]
+        if args.gc_freeze:
+            import gc
+
+            gc.collect()
+            gc.freeze()
         print(f"GET /?limit={args.limit}, {len(pages.get(sessions[0]))} bytes of HTML")
         print(
             "cards cache empty before each page: ", _summary(_timed(pages, order, clear_cards=True))

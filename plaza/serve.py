@@ -11,10 +11,21 @@ body) then waits ~40 ms for the client's delayed ACK. On Linux accepted sockets 
 from __future__ import annotations
 
 import argparse
+import gc
 import socket
+from typing import Any
 
 import uvicorn
 from uvicorn.supervisors import Multiprocess
+
+
+def application() -> Any:
+    """The ASGI app, loaded in each worker (uvicorn ``factory``), start-up garbage frozen."""
+    from plaza.asgi import application as app
+
+    gc.collect()
+    gc.freeze()
+    return app
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -26,7 +37,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--access-log", action="store_true")
     args = parser.parse_args(argv)
     config = uvicorn.Config(
-        "plaza.asgi:application",
+        "plaza.serve:application",
+        factory=True,
         host=args.host,
         port=args.port,
         workers=args.workers,
