@@ -28,9 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
-from asgiref.sync import sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
-from django.db import close_old_connections, connection
 from django.db.models import Exists, OuterRef, Q
 
 from accounts.models import Account, Visibility
@@ -38,6 +36,7 @@ from mastodon import scopes as scope_rules
 from mastodon.api import authenticate
 from network.queries import blocked_ids, blocker_ids, muted_ids
 from plaza import events
+from plaza.events import in_thread
 from posts.models import MediaAttachment, Post
 from posts.queries import visible_posts, with_related
 
@@ -241,22 +240,6 @@ def _notification(viewer: Account, notification_id: int) -> dict[str, Any] | Non
     if n is None or TYPE_OF_KIND.get(n.kind) in OPT_IN_TYPES:
         return None
     return notification_entities(viewer, [n])[0]
-
-
-def in_thread(fn: Any) -> Any:
-    """``fn`` as a coroutine run on a worker thread with a usable database connection.
-
-    A stream lives for hours and its queries run on worker threads that never see Django's
-    request signals, so stale connections are dropped here as Django does between requests
-    (never inside a transaction: tests run inside one).
-    """
-
-    def run(*args: Any, **kwargs: Any) -> Any:
-        if not connection.in_atomic_block:
-            close_old_connections()
-        return fn(*args, **kwargs)
-
-    return sync_to_async(run)
 
 
 # --- one connection's subscriptions, for both transports ------------------------------------

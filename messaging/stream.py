@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 
-from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
 from django.http import (
     HttpRequest,
@@ -31,6 +30,7 @@ from django.views.decorators.http import require_GET
 
 from messaging import live, queries
 from plaza import events
+from plaza.events import in_thread
 
 HEARTBEAT_SECONDS = 15.0
 POLL_RETRY_MS = 4000
@@ -45,10 +45,6 @@ def _viewer_id(request: HttpRequest) -> int | None:
 
 
 def _still_in(viewer_id: int, conversation_id: int) -> bool:
-    from django.db import close_old_connections, connection
-
-    if not connection.in_atomic_block:
-        close_old_connections()  # a long-lived stream: drop stale connections as requests do
     return queries.can_access(viewer_id, conversation_id)
 
 
@@ -65,7 +61,7 @@ async def _events(viewer_id: int, only: int | None) -> AsyncIterator[str]:
         while True:
             event = await sub.get(HEARTBEAT_SECONDS)
             if event is None:
-                if not await sync_to_async(_still_active)(viewer_id):
+                if not await in_thread(_still_active)(viewer_id):
                     return
                 yield ":thump\n\n"
                 continue
@@ -80,7 +76,7 @@ async def _events(viewer_id: int, only: int | None) -> AsyncIterator[str]:
             # "request" and "members" events may be about losing access: always let the
             # viewer's own page hear them so it can go back to the inbox.
             action = event.payload.get("action")
-            if action not in ("request", "members") and not await sync_to_async(_still_in)(
+            if action not in ("request", "members") and not await in_thread(_still_in)(
                 viewer_id, conversation_id
             ):
                 continue
@@ -92,7 +88,7 @@ async def _events(viewer_id: int, only: int | None) -> AsyncIterator[str]:
 @require_GET
 async def live_events(request: HttpRequest) -> HttpResponseBase:
     """The viewer's message events as ``text/event-stream``."""
-    viewer_id = await sync_to_async(_viewer_id)(request)
+    viewer_id = await in_thread(_viewer_id)(request)
     if viewer_id is None:
         return JsonResponse({"error": "Log in to receive messages."}, status=401)
     only: int | None = None
@@ -101,7 +97,7 @@ async def live_events(request: HttpRequest) -> HttpResponseBase:
         if (
             not raw.isdigit()
             or len(raw) > 19
-            or not await sync_to_async(queries.can_access)(viewer_id, int(raw))
+            or not await in_thread(queries.can_access)(viewer_id, int(raw))
         ):
             return JsonResponse({"error": "No such conversation."}, status=404)
         only = int(raw)

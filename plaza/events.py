@@ -626,3 +626,27 @@ def notification_created(notification: Notification) -> None:
     stream = user_stream(notification.recipient_id)
     payload = {"notification": notification.pk}
     on_commit(lambda: publish([stream], "notification", payload))
+
+
+def in_thread(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` as a coroutine for a long-lived stream (SSE, WebSocket), run on a worker thread
+    with a database connection it gives back afterwards.
+
+    A stream lives for hours and never sees Django's request signals, so nothing else would
+    return its connection: with PostgreSQL's pool each open stream would hold one checked out
+    between events and a few streams would starve the worker. So every call closes the
+    connection when done (never inside a transaction: tests run inside one).
+    """
+    from asgiref.sync import sync_to_async
+    from django.db import close_old_connections, connection
+
+    def run(*args: Any, **kwargs: Any) -> Any:
+        if not connection.in_atomic_block:
+            close_old_connections()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if not connection.in_atomic_block:
+                connection.close()
+
+    return sync_to_async(run)

@@ -74,6 +74,13 @@ class Post(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["group", "-id"], name="post_group_idx"),
+            # A group's feed lists its threads (first posts): without this SQLite walks the
+            # in_reply_to index (mostly NULLs) over the whole table.
+            models.Index(
+                fields=["group", "-id"],
+                condition=Q(group__isnull=False, in_reply_to__isnull=True),
+                name="post_group_thread_idx",
+            ),
             models.Index(fields=["author", "-id"], name="post_author_idx"),
             models.Index(fields=["visibility", "-id"], name="post_visibility_idx"),
             models.Index(fields=["thread_root", "id"], name="post_thread_idx"),

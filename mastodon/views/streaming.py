@@ -27,11 +27,11 @@ from mastodon.streaming import (
     StreamError,
     Viewer,
     authenticate_viewer,
-    in_thread,
     resolve,
     still_valid,
     token_from,
 )
+from plaza.events import in_thread
 
 
 async def _events(viewer: Viewer, stream: Stream) -> AsyncIterator[str]:
