@@ -159,7 +159,8 @@ def submit(viewer: Account, request: HttpRequest) -> tuple[Composer, Post | Mess
     _new_uploads(viewer, request, composer)
     if request.POST.get("intent") == "attach" or composer.has_errors:
         return composer, None
-    if composer.visibility == Visibility.DIRECT:
+    in_group = composer.reply_to is not None and composer.reply_to.shown.group_id is not None
+    if composer.visibility == Visibility.DIRECT and not in_group:  # group replies stay there
         return composer, _send_direct(viewer, composer)
     try:
         ratelimit.hit("post", viewer)

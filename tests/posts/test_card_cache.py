@@ -292,3 +292,25 @@ def test_group_posts_offer_no_reshare_or_quote(client: Any) -> None:
     assert "Regatta on Sunday" in html
     assert f"/posts/{post.pk}/reshare" not in html and f"?quote={post.pk}" not in html
     assert "Posts in groups stay in their group" in html
+
+
+def test_group_threads_name_their_audience_and_replies_stay_in_the_group(client: Any) -> None:
+    from accounts.models import Visibility
+    from groups.actions import create_group
+    from posts.actions import publish
+    from posts.models import Post
+
+    owner = make_account("owner2")
+    owner.default_visibility = Visibility.DIRECT
+    owner.save(update_fields=["default_visibility"])
+    group = create_group(owner, name="Rowers", handle="rowers")
+    post = publish(owner, text="Training at six", group=group)
+    client.force_login(owner.user)
+    html = client.get(f"/@{owner.username}/{post.pk}").content.decode()
+    assert "Group members" in html and "Unlisted" not in html
+    assert 'name="visibility"' not in html  # the reply box offers no audience to pick
+    # A reply without a visibility (the default would be "direct") stays in the group.
+    response = client.post("/compose", {"text": "See you there", "in_reply_to": post.pk})
+    assert response.status_code == 302
+    reply = Post.objects.get(in_reply_to=post)
+    assert reply.group_id == group.pk
