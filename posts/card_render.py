@@ -519,7 +519,8 @@ def render_cards(
         found.update(missing)
     filler = _Filler(here, csrf_input)
     return [
-        _behind_filters(card, filler.fill(found[key])) for key, card in zip(keys, cards, strict=True)
+        _behind_filters(card, filler.fill(found[key]))
+        for key, card in zip(keys, cards, strict=True)
     ]
 
 
