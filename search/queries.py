@@ -271,7 +271,7 @@ def search_people(
     found.sort(key=score)
     page = found[offset : offset + limit]
     more = offset + limit < len(found)
-    return PeopleResults(page, next_offset=offset + limit if more else None)
+    return PeopleResults(list[Account](page), next_offset=offset + limit if more else None)
 
 
 # --- hashtags -------------------------------------------------------------------------------

@@ -46,6 +46,7 @@ def test_demo_groups_are_varied_and_consistent(_media_root) -> None:
     assert GroupPin.objects.count() >= 10
     # Every group post's author is an active member; replies stay in their thread's group.
     for post in posts.select_related("in_reply_to"):
+        assert post.group_id is not None
         assert Membership.objects.filter(
             group_id=post.group_id, account_id=post.author_id, state="active"
         ).exists()
