@@ -322,7 +322,7 @@ def _index(db: Sink, with_media: set[int]) -> dict[str, int]:
     tags_t, hashtag_t = PostHashtag._meta.db_table, Hashtag._meta.db_table
     if pg:
         for table, indexes in (
-            (POST_DOC, ("doc_idx", "author_idx")),
+            (POST_DOC, ("doc_idx", "author_idx", "media_idx")),
             (ACCOUNT_DOC, ("doc_idx",)),
             (GROUP_DOC, ("doc_idx",)),
         ):
