@@ -23,6 +23,8 @@ from search import index
 def _post_saved(sender: type[Post], instance: Post, created: bool, **kwargs: Any) -> None:
     if instance.reshare_of_id is not None or kwargs.get("raw"):
         return
+    if created and getattr(instance, "index_on_delivery", False):
+        return  # posts.actions.publish: feeds.tasks.fan_out_post indexes it (one task a post)
     update_fields = kwargs.get("update_fields")
     if update_fields is not None and not {"text", "content_warning"} & set(update_fields):
         return  # counters and flags: nothing searchable changed
