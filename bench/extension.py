@@ -45,6 +45,7 @@ from search.backends import (
     POST_DOC,
     POST_FTS,
     backend_for,
+    group_token,
     normalise,
 )
 from search.index import tag_token
@@ -352,23 +353,26 @@ def _index(db: Sink, with_media: set[int]) -> dict[str, int]:
     total = int(db.scalar(f'SELECT COUNT(*) FROM "{posts_t}" WHERE reshare_of_id IS NULL'))
 
     def post_rows() -> Iterator[tuple[Any, ...]]:
-        for pk, author, cw, text, tags in db.rows(
+        for pk, author, cw, text, tags, group in db.rows(
             f"SELECT p.id, p.author_id, p.content_warning, p.text, (SELECT {agg} FROM "
-            f'"{tags_t}" t JOIN "{hashtag_t}" h ON h.id = t.hashtag_id WHERE t.post_id = p.id) '
-            f'FROM "{posts_t}" p WHERE p.reshare_of_id IS NULL'
+            f'"{tags_t}" t JOIN "{hashtag_t}" h ON h.id = t.hashtag_id WHERE t.post_id = p.id), '
+            f'p.group_id FROM "{posts_t}" p WHERE p.reshare_of_id IS NULL'
         ):
             tag_words = " ".join(tag_token(t) for t in (tags or "").split())
             body = normalise(f"{cw} {text}")
             if pg:
-                yield (pk, author, pk in with_media, body, tag_words, names.get(author, ""))
+                yield (pk, author, pk in with_media, body, tag_words, names.get(author, ""),
+                       group_token(group))  # fmt: skip
             else:
                 flags = f"a{author}" + (" hasmedia" if pk in with_media else "")
+                if group is not None:
+                    flags += f" {group_token(group)}"
                 yield (pk, body, names.get(author, ""), tag_words, flags)
 
     if pg:
         db.execute("CREATE TEMP TABLE IF NOT EXISTS bench_fts_stage (id bigint, author_id "
                    "bigint, has_media boolean, a text, b text, c text, d text)")  # fmt: skip
-        stage = ["id", "author_id", "has_media", "a", "b", "c"]
+        stage = ["id", "author_id", "has_media", "a", "b", "c", "d"]
         db.insert(_t("bench_fts_stage", ["id", "a", "b", "c"]),
                   ((r[0], r[1], r[2], r[3]) for r in account_rows), len(account_rows),
                   "index accounts")  # fmt: skip
@@ -394,7 +398,7 @@ def _index(db: Sink, with_media: set[int]) -> dict[str, int]:
             f"INSERT INTO {POST_DOC} (post_id, author_id, has_media, doc) SELECT id, author_id, "
             "has_media, setweight(to_tsvector('simple', a), 'A') || "
             "setweight(to_tsvector('simple', b), 'B') || setweight(to_tsvector('simple', c), "
-            "'C') FROM bench_fts_stage"
+            "'C') || setweight(to_tsvector('simple', d), 'D') FROM bench_fts_stage"
         )
         db.execute("DROP TABLE bench_fts_stage")
         db.commit()

@@ -3,15 +3,16 @@
 Both keep a *side index* written only by :mod:`search.index`:
 
 - posts: the text (and content warning), the author's username and display name, the
-  hashtags, and filter keys (author id, has media), keyed by the post id;
+  hashtags, and filter keys (author id, has media, group), keyed by the post id;
 - accounts: username, display name and bio, keyed by the account id;
 - groups: name, handle, description and topic tags, keyed by the group id.
 
 SQLite: FTS5 virtual tables ``search_post_fts(body, author, tags, flags)`` and
 ``search_account_fts(username, name, bio)`` (rowid = the id; ``flags`` holds the filter
-tokens ``a<author id>`` and ``hasmedia`` so ``from:`` and ``has:media`` are index lookups, not
-scans). PostgreSQL: tables ``search_post_document`` / ``search_account_document`` with a
-weighted ``tsvector`` (body A, tags B, author C) under a GIN index, plus plain columns for the
+tokens ``a<author id>``, ``hasmedia`` and ``g<group id>`` so ``from:``, ``has:media`` and
+``in:group`` are index lookups, not scans). PostgreSQL: tables ``search_post_document`` / ``search_account_document`` with a
+weighted ``tsvector`` (body A, tags B, author C, and a group post's ``g<group id>`` token
+at D, so ``in:group`` is one GIN lookup) under a GIN index, plus plain columns for the
 filters; their foreign keys cascade, so a deleted post leaves no row behind.
 
 Text is normalised in Python before it reaches either engine (lowercase runs of letters and
@@ -80,6 +81,7 @@ class PostFilter:
     has_media: bool = False
     min_id: int | None = None  # ids are time-sortable: a date range is an id range
     max_id: int | None = None
+    group_id: int | None = None  # in:group (a token in the index, see the module docstring)
 
 
 @dataclass
@@ -90,6 +92,7 @@ class PostDoc:
     author: str
     tags: str
     has_media: bool
+    group_id: int | None = None
 
 
 @dataclass
@@ -134,6 +137,21 @@ class Backend(Protocol):
 
 def _marks(n: int) -> str:
     return ", ".join(["%s"] * n)
+
+
+def group_token(group_id: int | None) -> str:
+    """The index word that marks a group's posts (``in:group``); empty for other posts."""
+    return f"g{group_id}" if group_id is not None else ""
+
+
+def _flags(d: PostDoc) -> str:
+    """SQLite's ``flags`` column: the filter tokens of a post."""
+    flags = [f"a{d.author_id}"]
+    if d.has_media:
+        flags.append("hasmedia")
+    if d.group_id is not None:
+        flags.append(group_token(d.group_id))
+    return " ".join(flags)
 
 
 # --- SQLite FTS5 ----------------------------------------------------------------------------
@@ -198,7 +216,7 @@ class SqliteBackend:
                         d.body,
                         d.author,
                         d.tags,
-                        f"a{d.author_id}" + (" hasmedia" if d.has_media else ""),
+                        _flags(d),
                     )
                     for d in docs
                 ],
@@ -268,6 +286,8 @@ class SqliteBackend:
             expr += f' AND flags : "a{filters.author_id}"'
         if filters.has_media:
             expr += ' AND flags : "hasmedia"'
+        if filters.group_id is not None:
+            expr += f' AND flags : "g{filters.group_id}"'
         where = [f"{POST_FTS} MATCH %s"]
         params: list[Any] = [expr]
         if filters.min_id is not None:
@@ -397,11 +417,24 @@ class PostgresBackend:
                 f"INSERT INTO {POST_DOC} (post_id, author_id, has_media, doc) "
                 "SELECT %s, %s, %s, setweight(to_tsvector('simple', %s), 'A') || "
                 "setweight(to_tsvector('simple', %s), 'B') || "
-                "setweight(to_tsvector('simple', %s), 'C') "
+                "setweight(to_tsvector('simple', %s), 'C') || "
+                "setweight(to_tsvector('simple', %s), 'D') "
                 "WHERE EXISTS (SELECT 1 FROM posts_post WHERE id = %s) "
                 "ON CONFLICT (post_id) DO UPDATE SET author_id = EXCLUDED.author_id, "
                 "has_media = EXCLUDED.has_media, doc = EXCLUDED.doc",
-                [(d.id, d.author_id, d.has_media, d.body, d.tags, d.author, d.id) for d in docs],
+                [
+                    (
+                        d.id,
+                        d.author_id,
+                        d.has_media,
+                        d.body,
+                        d.tags,
+                        d.author,
+                        group_token(d.group_id),
+                        d.id,
+                    )
+                    for d in docs
+                ],
             )
 
     def delete_posts(self, ids: Sequence[int]) -> None:
@@ -468,8 +501,13 @@ class PostgresBackend:
         return " & ".join(parts)
 
     def _post_match(self, query: TextQuery, filters: PostFilter) -> tuple[str, list[Any]]:
+        tsquery = self._tsquery(query)
+        if filters.group_id is not None:
+            # The group's token (weight D) in the same GIN lookup: the group's matching posts,
+            # not the group's posts each tested against the text, nor every match of the text.
+            tsquery += f" & {group_token(filters.group_id)}:D"
         where = ["doc @@ to_tsquery('simple', %s)"]
-        params: list[Any] = [self._tsquery(query)]
+        params: list[Any] = [tsquery]
         if filters.author_id is not None:
             where.append("author_id = %s")
             params.append(filters.author_id)
@@ -485,7 +523,14 @@ class PostgresBackend:
 
     def post_ids_sql(self, query: TextQuery, filters: PostFilter) -> tuple[str, list[Any]]:
         where, params = self._post_match(query, filters)
-        return f"SELECT post_id FROM {POST_DOC} WHERE {where}", params
+        sql = f"SELECT post_id FROM {POST_DOC} WHERE {where}"
+        if filters.group_id is not None:
+            # A group's matches are few (at most its posts), but the planner underestimates
+            # the visible posts of the group (the visibility rules' estimates multiply down
+            # to one row) and tests each of the group's posts against the index instead:
+            # 2,000 lookups for 243 matches, 17 ms. ``ARRAY(...)`` is computed first, once.
+            sql = f"SELECT unnest(ARRAY({sql}))"
+        return sql, params
 
     def match_posts(
         self, query: TextQuery, filters: PostFilter, *, limit: int

@@ -51,6 +51,7 @@ def _post_docs(posts: Sequence[Post]) -> list[PostDoc]:
                 author=normalise(f"{author.username} {author.display_name}") if author else "",
                 tags=" ".join(tags.get(p.pk, [])),
                 has_media=p.pk in with_media,
+                group_id=getattr(p, "group_id", None),
             )
         )
     return docs

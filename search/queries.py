@@ -106,9 +106,10 @@ def _group_id(viewer: Account | None, handle: str) -> int | None:
     )
 
 
-def _scope(viewer: Account | None, q: ParsedQuery) -> QuerySet[Post] | None:
+def _scope(viewer: Account | None, q: ParsedQuery, f: PostFilter) -> QuerySet[Post] | None:
     """Posts the viewer may find: visible to them, not reshares, not other people's unlisted
-    posts (unlisted means "keep out of listings"), not by accounts they muted."""
+    posts (unlisted means "keep out of listings"), not by accounts they muted. ``in:group``
+    also becomes an index filter (``f.group_id``)."""
     qs = visible_posts(viewer).filter(NOT_A_RESHARE)
     listed = ~Q(visibility=Visibility.UNLISTED)
     if _GROUP_POSTS:
@@ -126,6 +127,7 @@ def _scope(viewer: Account | None, q: ParsedQuery) -> QuerySet[Post] | None:
         if group_id is None:
             return None
         qs = qs.filter(group_id=group_id)
+        f.group_id = group_id
     return qs
 
 
@@ -146,8 +148,10 @@ def search_posts(
     """
     limit = max(1, min(limit, MAX_LIMIT))
     filters = _post_filter(viewer, q)
-    scope = _scope(viewer, q)
-    if filters is None or scope is None:
+    if filters is None:
+        return PostResults([])
+    scope = _scope(viewer, q, filters)
+    if scope is None:
         return PostResults([])
     if not q.text:
         if not (q.from_user or q.in_group or q.author_id):

@@ -88,3 +88,26 @@ def test_group_suggestions_and_co_members(run_tasks):
     assert people["owner"] == "Member of Data Engineers"
     assert topical.pk in {s.group.pk for s in groups_you_may_like(me, limit=10)}
     assert engineers.pk not in {s.group.pk for s in groups_you_may_like(me, limit=10)}
+
+
+def test_in_group_is_an_index_filter(run_tasks):
+    """in:group is answered by the index (the group's token), and a post outside the group
+    that merely contains the token as a word is never a group result."""
+    from search.backends import PostFilter, TextQuery, backend, group_token
+
+    owner = make_account("owner")
+    group = group_actions.create_group(owner, name="Rowers", handle="rowers")
+    other = group_actions.create_group(owner, name="Sailors", handle="sailors")
+    with run_tasks():
+        inside = publish(owner, text="oars at dawn", group=group)
+        publish(owner, text="oars at noon", group=other)
+        mimic = publish(owner, text=f"oars {group_token(group.pk)}")
+    sql, params = backend().post_ids_sql(TextQuery(words=["oars"]), PostFilter(group_id=group.pk))
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        matched = {int(r[0]) for r in cursor.fetchall()}
+    assert inside.pk in matched and len(matched) <= 2  # the mimic may match the token: no more
+    assert ids(owner, "oars in:rowers") == {inside.pk}
+    assert ids(owner, "oars") >= {inside.pk, mimic.pk}
