@@ -145,7 +145,8 @@ def rebuild_groups(
 
 def rebuild(progress: Callable[[str, int], None] | None = None, *, batch: int = BATCH) -> dict:
     """Empty the index and index every account, group and post again, in id order, ``batch``
-    rows per transaction. ``progress(kind, n)`` is called after each batch with its size."""
+    rows per transaction, then optimize it (statistics, merged segments). ``progress(kind,
+    n)`` is called after each batch with its size."""
     engine = backend()
     engine.clear()
     counts = {"accounts": 0, "groups": 0, "posts": 0}
@@ -173,4 +174,5 @@ def rebuild(progress: Callable[[str, int], None] | None = None, *, batch: int = 
         counts["posts"] += len(docs)
         if progress:
             progress("posts", len(posts))
+    engine.optimize()
     return counts
