@@ -15,10 +15,12 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
-from django.db.models import BigIntegerField, BooleanField, CharField, Prefetch, Q, Value
-from django.db.models.functions import Cast
+from django.db import connection
+from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from accounts.models import Account
 from filters.models import Filter, FilterAction, FilterKeyword, FilterStatus
@@ -140,38 +142,23 @@ def active_filters(viewer: Account | None) -> ActiveFilters:
     """
     if viewer is None:
         return ActiveFilters(())
-    live = Q(filter__account=viewer) & (
-        Q(filter__expires_at__isnull=True) | Q(filter__expires_at__gt=timezone.now())
+    # Hand-written: this runs on every feed page of every reader, most of whom have no
+    # filters; the ORM spent more time building the UNION than the database running it.
+    f, k, st = (
+        connection.ops.quote_name(m._meta.db_table) for m in (Filter, FilterKeyword, FilterStatus)
     )
-    columns = (
-        "filter_id",
-        "filter__title",
-        "filter__context",
-        "filter__action",
-        "filter__expires_at",
-        "filter__created_at",
-        "k_text",
-        "k_whole",
-        "s_post",
+    head = "SELECT f.id, f.title, f.context, f.action, f.expires_at, f.created_at"
+    live = "f.account_id = %s AND (f.expires_at IS NULL OR f.expires_at > %s)"
+    sql = (
+        f"{head}, k.keyword, k.whole_word, NULL FROM {k} k INNER JOIN {f} f ON f.id = k.filter_id "
+        f"WHERE {live} "
+        f"UNION ALL {head}, NULL, NULL, s.post_id FROM {st} s INNER JOIN {f} f "
+        f"ON f.id = s.filter_id WHERE {live}"
     )
-    keyword_rows = (
-        FilterKeyword.objects.filter(live)
-        .annotate(
-            k_text=Cast("keyword", CharField()),
-            k_whole=Cast("whole_word", BooleanField()),
-            s_post=Value(None, output_field=BigIntegerField()),
-        )
-        .values_list(*columns)
-    )
-    status_rows = (
-        FilterStatus.objects.filter(live)
-        .annotate(
-            k_text=Value("", output_field=CharField()),
-            k_whole=Value(False, output_field=BooleanField()),
-            s_post=Cast("post_id", BigIntegerField()),
-        )
-        .values_list(*columns)
-    )
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [viewer.pk, now, viewer.pk, now])
+        rows = cursor.fetchall()
     by_filter: dict[int, _Rules] = {}
     for (
         fid,
@@ -183,7 +170,7 @@ def active_filters(viewer: Account | None) -> ActiveFilters:
         text,
         whole,
         post_id,
-    ) in keyword_rows.union(status_rows, all=True):
+    ) in rows:
         rules = by_filter.get(fid)
         if rules is None:
             filter_ = Filter(
@@ -192,8 +179,8 @@ def active_filters(viewer: Account | None) -> ActiveFilters:
                 title=title,
                 context=_as_list(context),
                 action=action,
-                expires_at=expires_at,
-                created_at=created_at,
+                expires_at=_aware(expires_at),
+                created_at=_aware(created_at) or now,
             )
             rules = by_filter[fid] = _Rules(filter_)
         if post_id is not None:
@@ -201,6 +188,17 @@ def active_filters(viewer: Account | None) -> ActiveFilters:
         elif text:
             rules.keywords.append((text, bool(whole)))
     return ActiveFilters(tuple(by_filter[k] for k in sorted(by_filter, reverse=True)))
+
+
+def _aware(value: Any) -> dt.datetime | None:
+    """A datetime read by hand-written SQL: SQLite may give text or a naive UTC value."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if isinstance(value, dt.datetime) and timezone.is_naive(value):
+        value = timezone.make_aware(value, dt.UTC)
+    return value if isinstance(value, dt.datetime) else None
 
 
 def _as_list(value: object) -> list[str]:
