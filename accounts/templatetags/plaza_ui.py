@@ -14,17 +14,19 @@
 from __future__ import annotations
 
 import functools
+import re
 import zlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.forms import BoundField
 from django.template.context import Context
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -105,6 +107,57 @@ def _icon_svg(name: str, size: int, label: str) -> SafeString:
     # the page's cost (bench/README.md). The output depends only on the arguments.
     return mark_safe(
         render_to_string("components/_icon.html", {"name": name, "size": size, "label": label})
+    )
+
+
+# --- the icon sprite: each icon's drawing once per page, referenced with <use> -----------
+
+_SPRITE_ATTRS = (
+    'viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" '
+    'stroke-linecap="round" stroke-linejoin="round"'
+)
+
+
+@functools.lru_cache(maxsize=1)
+def _sprite_names() -> tuple[str, ...]:
+    # The names _icon.html draws (its if/elif chain), so the sprite can't miss one.
+    source = (settings.BASE_DIR / "templates" / "components" / "_icon.html").read_text()
+    return tuple(dict.fromkeys(re.findall(r'name == "([a-z-]+)"', source)))
+
+
+def _drawing(name: str) -> str:
+    svg = str(_icon_svg(name, 24, ""))
+    return svg[svg.index(">") + 1 : svg.rindex("</svg>")]
+
+
+@register.simple_tag
+@functools.lru_cache(maxsize=1)
+def icon_sprite() -> SafeString:
+    """Every icon's drawing as a ``<symbol>``, once per page (in base.html), so the hundreds
+    of icons on a feed page are short ``<use>`` references (:func:`icon_ref`)."""
+    symbols = "".join(
+        f'<symbol id="i-{n}" {_SPRITE_ATTRS}>{_drawing(n)}</symbol>' for n in _sprite_names()
+    )
+    return mark_safe(
+        '<svg xmlns="http://www.w3.org/2000/svg" class="icon-sprite" aria-hidden="true" '
+        f'style="position:absolute;width:0;height:0;overflow:hidden">{symbols}</svg>'
+    )
+
+
+@functools.lru_cache(maxsize=2048)
+def icon_ref(name: str, size: int = 20, label: str = "") -> SafeString:
+    """An icon drawn from the page's sprite: what :func:`icon` shows, in a tenth of the bytes.
+    Only for pages that include ``{% icon_sprite %}`` (everything extending base.html)."""
+    if name not in _sprite_names():
+        return icon(name, size, label)
+    a11y = (
+        f'role="img" aria-label="{escape(label)}"><title>{escape(label)}</title>'
+        if label
+        else 'aria-hidden="true" focusable="false">'
+    )
+    return mark_safe(
+        f'<svg class="icon icon-{name}" width="{size}" height="{size}" {a11y}'
+        f'<use href="#i-{name}"></use></svg>'
     )
 
 
