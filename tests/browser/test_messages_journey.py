@@ -50,7 +50,18 @@ def asgi_url(transactional_db: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator
         # connection, so the server's threads use it instead of opening their own.
         conn.inc_thread_sharing()
         monkeypatch.setattr(connections, "create_connection", lambda alias: conn)
+    import plaza.asgi
     from plaza.asgi import application
+
+    if shared:
+        # One connection can't carry two requests' transactions at once (their savepoints
+        # interleave: "no such savepoint"), so pages are served one at a time, as Django's
+        # live server does for an in-memory database; the event streams still run beside them.
+        from a2wsgi import WSGIMiddleware
+        from django.core.wsgi import get_wsgi_application
+
+        serial = WSGIMiddleware(get_wsgi_application(), workers=1)  # type: ignore[arg-type]
+        monkeypatch.setattr(plaza.asgi, "sync_application", serial)
 
     config = uvicorn.Config(
         application,
