@@ -7,8 +7,10 @@ remote instance: Plaza has no remote instances, accepted and ignored), ``categor
 ``hate``, ``violence``, ``misinformation`` — are accepted too), ``rule_ids[]`` (Plaza has no
 instance rules: accepted and ignored). Answers Mastodon's Report entity.
 
-A report with exactly one status is a report of that post; otherwise a report of the account
-(with the statuses attached). Reporting the same thing again while it is open answers the
+A report with exactly one status is a report of that post — or of that message, when the
+status is a direct message (messages are direct statuses to Mastodon clients) from the account
+in one of the reporter's conversations; otherwise a report of the account (with the statuses
+attached). Reporting the same thing again while it is open answers the
 open report.
 """
 
@@ -21,9 +23,10 @@ from django.urls import URLPattern, URLResolver, path
 from accounts.models import Account
 from mastodon.api import ApiError, ApiRequest, endpoint
 from mastodon.entities.accounts import account, iso
+from messaging.models import Message
 from moderation import actions
 from moderation.models import ActionKind, Category, Report, ReportStatus, TargetKind
-from moderation.queries import target_for_account
+from moderation.queries import Target, target_for_account, target_for_message
 from network.queries import blocker_ids
 from plaza import ratelimit
 from plaza.errors import NotFound
@@ -49,11 +52,30 @@ def report_entity(report: Report, target: Account) -> dict[str, Any]:
         "comment": report.comment,
         "forwarded": False,
         "created_at": iso(report.created_at),
-        "status_ids": [str(pk) for pk in report.post_ids] or None,
+        "status_ids": (
+            [str(report.target_id)]
+            if report.target_kind == TargetKind.MESSAGE
+            else [str(pk) for pk in report.post_ids] or None
+        ),
         "rule_ids": None,
         "target_account": account(target),
         "plaza": {"category": report.category, "status": report.status},
     }
+
+
+def _message_target(me: Account, target: Account, status_ids: list[int]) -> Target | None:
+    """One status that is a direct message (Mastodon clients see messages as direct
+    statuses) from ``target`` in a conversation the reporter is in: a message report. None
+    when it is not a message the reporter can read (then it is treated as a post)."""
+    if len(status_ids) != 1 or not Message.objects.filter(pk=status_ids[0]).exists():
+        return None
+    try:
+        found = target_for_message(me, status_ids[0])
+    except NotFound:
+        return None
+    if found.account is None or found.account.pk != target.pk:
+        raise NotFound("Record not found")  # a message, but not the reported account's
+    return found
 
 
 @endpoint("POST", scope="write:reports")
@@ -84,7 +106,11 @@ def create_report(request: ApiRequest) -> Any:
     data.boolean("forward", False)  # no remote instances: accepted, validated, ignored
     data.array("rule_ids")
     comment = data.string("comment", "", max_length=actions.MAX_COMMENT) or ""
-    found = target_for_account(me, target, status_ids)
+    found = _message_target(me, target, status_ids) or target_for_account(me, target, status_ids)
+    if found.kind == TargetKind.MESSAGE:
+        ratelimit.hit("report", me)
+        report = actions.report(me, found, category=category, comment=comment)
+        return report_entity(report, target)
     # Every status named must be one of the account's that the reporter can see (as Mastodon,
     # which answers 404 for a status that isn't the reported account's).
     attached = found.post_ids if found.kind != TargetKind.POST else [found.id]

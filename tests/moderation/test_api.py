@@ -130,3 +130,27 @@ def test_outcome_notices_through_the_apis(api_for, native_for, staff):
     assert api.get(f"/api/v1/notifications/{notice.pk}").json()["type"] == "plaza:report_resolved"
     native = native_for(ana).get("/api/plaza/v1/notifications").json()
     assert [n["kind"] for n in native["items"]] == ["report_resolved"]
+
+
+def test_mastodon_report_of_a_direct_message_is_a_message_report(api_for, run_tasks):
+    from messaging.actions import start_conversation
+    from network.actions import request_connection
+
+    ana, troll, cy = make_account("ana"), make_account("troll"), make_account("cy")
+    request_connection(troll, ana)
+    conversation = start_conversation(troll, [ana], text="you are awful")
+    message = conversation.messages.get()
+    body = {"account_id": str(troll.pk), "status_ids": [str(message.pk)], "category": "other"}
+    response = api_for(ana).post_json("/api/v1/reports", body)
+    assert response.status_code == 200, response.content
+    assert response.json()["status_ids"] == [str(message.pk)]
+    report = Report.objects.get()
+    assert report.target_kind == "message" and report.target_id == message.pk
+    assert report.context["messages"][-1]["id"] == str(message.pk)
+    # Not a participant: the message is no status of theirs to report (404), nothing written.
+    outsider = api_for(cy).post_json("/api/v1/reports", body)
+    assert outsider.status_code == 404
+    # A message, but naming the wrong account: 404.
+    wrong = {**body, "account_id": str(cy.pk)}
+    assert api_for(ana).post_json("/api/v1/reports", wrong).status_code == 404
+    assert Report.objects.count() == 1
