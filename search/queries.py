@@ -264,7 +264,7 @@ def search_people(
         from network.queries import following_ids
 
         qs = qs.filter(pk__in=following_ids(viewer))
-    found = list(qs[: PEOPLE_CANDIDATES + 1])
+    found: list[Account] = list(qs[: PEOPLE_CANDIDATES + 1])
     best = max(matches.values(), default=1.0) or 1.0
 
     def score(a: Account) -> tuple[int, float, int]:
@@ -275,7 +275,7 @@ def search_people(
     found.sort(key=score)
     page = found[offset : offset + limit]
     more = offset + limit < len(found)
-    return PeopleResults(list[Account](page), next_offset=offset + limit if more else None)
+    return PeopleResults(page, next_offset=offset + limit if more else None)
 
 
 # --- hashtags -------------------------------------------------------------------------------
