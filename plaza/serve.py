@@ -5,7 +5,8 @@ socket in the parent and the workers rebuild it from its file descriptor, and as
 no longer turns on ``TCP_NODELAY`` for accepted connections (it checks the socket's protocol
 number, which the rebuilt socket lacks). A response written in two pieces (headers, then the
 body) then waits ~40 ms for the client's delayed ACK. On Linux accepted sockets inherit
-``TCP_NODELAY`` from the listening socket, so it is set there.
+``TCP_NODELAY`` from the listening socket, so it is set there. The workers also share a
+small board of who is busy, to spread keep-alive connections over them (``plaza/balance.py``).
 """
 
 from __future__ import annotations
@@ -18,11 +19,19 @@ from typing import Any
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
+from plaza.balance import Board
+
 
 def application() -> Any:
-    """The ASGI app, loaded in each worker (uvicorn ``factory``), start-up garbage frozen."""
+    """The ASGI app, loaded in each worker (uvicorn ``factory``), start-up garbage frozen;
+    with several workers, wrapped to spread keep-alive connections (``plaza/balance.py``)."""
+    from plaza.asgi import STREAMING_PREFIXES
     from plaza.asgi import application as app
+    from plaza.balance import Balanced, Board
 
+    board = Board.attach()
+    if board is not None:
+        app = Balanced(app, board, STREAMING_PREFIXES)
     gc.collect()
     gc.freeze()
     return app
@@ -51,7 +60,11 @@ def main(argv: list[str] | None = None) -> None:
         return
     sock = config.bind_socket()
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    Multiprocess(config, sockets=[sock]).run()
+    board = Board.create(args.workers)  # before the workers are spawned: they inherit its name
+    try:
+        Multiprocess(config, sockets=[sock]).run()
+    finally:
+        board.unlink()
 
 
 if __name__ == "__main__":

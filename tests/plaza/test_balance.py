@@ -1,0 +1,189 @@
+"""Spreading keep-alive connections over the web processes (plaza/balance.py, plaza/serve.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from plaza.balance import ENV, Balanced, Board
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def board(monkeypatch: pytest.MonkeyPatch) -> Iterator[Board]:
+    """A two-slot board as the parent makes it, attached as a worker would (slot 0 = us)."""
+    monkeypatch.delenv(ENV, raising=False)
+    parent = Board.create(2)
+    worker = Board.attach()
+    assert worker is not None
+    yield worker
+    worker.close()
+    parent.unlink()
+
+
+def _sibling(board: Board, pid: int, in_flight: int) -> None:
+    board.ints[2], board.ints[3] = pid, in_flight
+
+
+def test_a_worker_claims_a_free_slot_and_replaces_a_dead_one(board: Board) -> None:
+    assert board.mine == 0 and board.ints[0] == os.getpid()
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    _sibling(board, dead.pid, 3)
+    again = Board.attach()  # a restarted worker: slot 1's process is gone
+    assert again is not None and again.mine == 1
+    assert (again.ints[2], again.ints[3]) == (os.getpid(), 0)
+    again.close()
+
+
+def test_no_board_without_the_parent(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ENV, raising=False)
+    assert Board.attach() is None
+    monkeypatch.setenv(ENV, "psm_plaza_no_such_board:2")
+    assert Board.attach() is None
+
+
+def test_shed_only_when_busy_and_a_sibling_idles(board: Board) -> None:
+    _sibling(board, os.getppid(), 0)
+    board.add(1)
+    assert not board.should_shed()  # only this request: keep the connection
+    board.add(1)
+    assert board.should_shed()  # two here, none there: send one client over
+    _sibling(board, os.getppid(), 1)
+    assert not board.should_shed()  # everybody busy: reconnecting would gain nothing
+    _sibling(board, 0, 0)
+    assert not board.should_shed()  # an unclaimed slot is not an idle process
+    board.add(-2)
+
+
+def _call(app: Balanced, path: str) -> list[dict[str, Any]]:
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Any) -> None:
+        sent.append(dict(message))
+
+    asyncio.run(app({"type": "http", "path": path}, receive, send))
+    return sent
+
+
+def test_the_wrapper_counts_requests_and_closes_when_told(board: Board) -> None:
+    seen: list[int] = []
+
+    async def inner(scope: Any, receive: Any, send: Any) -> None:
+        seen.append(board.ints[1])
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"a", b"1")]})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    app = Balanced(inner, board, ("/stream",))
+    _sibling(board, os.getppid(), 0)
+    sent = _call(app, "/")
+    assert seen == [1] and board.ints[1] == 0  # counted while in flight, then released
+    assert sent[0]["headers"] == [(b"a", b"1")]
+
+    board.add(1)  # another request of this process is in flight
+    sent = _call(app, "/")
+    assert sent[0]["headers"] == [(b"a", b"1"), (b"connection", b"close")]
+    assert sent[1]["body"] == b"ok"
+
+    sent = _call(app, "/stream/x")  # long-lived streams are neither counted nor cut
+    assert seen[-1] == 1 and sent[0]["headers"] == [(b"a", b"1")]
+    board.add(-1)
+
+
+def test_two_workers_share_two_busy_clients() -> None:
+    """The real server with 2 workers: two clients with keep-alive connections, each
+    request overlapping the other's, end up one per worker (CPU time of both grows)."""
+    data_dir = Path(tempfile.mkdtemp(prefix="plaza-serve-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PLAZA_")}
+    env.update(PLAZA_DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="plaza.settings")
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=REPO, env=env, check=True
+    )
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "plaza.serve", "--port", str(port), "--workers", "2"],
+        cwd=REPO, env=env, start_new_session=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(base)
+        workers = _children(server.pid)
+        assert len(workers) == 2
+        board = {_environ(pid).get(ENV) for pid in workers}
+        assert len(board) == 1 and None not in board  # both workers attached to one board
+        before = {pid: _cpu_ticks(pid) for pid in workers}
+        errors: list[BaseException] = []
+
+        def client() -> None:
+            try:
+                with httpx.Client(timeout=10) as c:
+                    deadline = time.monotonic() + 4
+                    while time.monotonic() < deadline:
+                        assert c.get(f"{base}/api/v1/instance").status_code == 200
+            except BaseException as e:  # reported below
+                errors.append(e)
+
+        threads = [threading.Thread(target=client) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors
+        used = sorted(_cpu_ticks(pid) - before[pid] for pid in workers)
+        assert used[0] > used[1] / 4, f"one worker served (almost) everything: {used}"
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=20)
+    name = next(iter(board)).rpartition(":")[0]  # type: ignore[union-attr]
+    assert not Path(f"/dev/shm/{name}").exists()  # the parent removed it on the way out
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_ready(base: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("the server did not start")
+
+
+def _children(pid: int) -> list[int]:
+    """The web workers (spawned children; the resource tracker is a child too)."""
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
+    return [int(p) for p in out.split() if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()]
+
+
+def _environ(pid: int) -> dict[str, str]:
+    raw = Path(f"/proc/{pid}/environ").read_bytes().decode(errors="replace")
+    return dict(kv.split("=", 1) for kv in raw.split("\0") if "=" in kv)
+
+
+def _cpu_ticks(pid: int) -> int:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
