@@ -42,7 +42,7 @@ types: setup
 	$(BIN)/mypy .
 
 pytest: setup
-	scripts/ensure-chromium.sh
+	scripts/ensure-test-tools.sh
 	$(BIN)/pytest -n 2 -q
 
 pytest-postgres: setup

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
 from typing import Any
 
 import pytest
@@ -163,6 +165,35 @@ def test_video_is_stored_as_is_and_finished_by_its_task(run_tasks: Any) -> None:
     assert media.content_type == "video/mp4"
     with media.file.open("rb") as f:
         assert f.read() == mp4_bytes()
+
+
+def _real_clip(ffmpeg: str, tmp_path: Any) -> bytes:
+    """Two seconds of ffmpeg's test pattern, 320x240, H.264 in MP4."""
+    clip = tmp_path / "clip.mp4"
+    subprocess.run(
+        [ffmpeg, "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=10",
+         "-t", "2", "-pix_fmt", "yuv420p", str(clip)],
+        check=True, timeout=60,
+    )  # fmt: skip
+    return clip.read_bytes()
+
+
+@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg (.ci/run installs it)")
+def test_a_video_gets_a_poster_frame_when_ffmpeg_is_installed(
+    run_tasks: Any, tmp_path: Any
+) -> None:
+    alice = make_account("alice")
+    data = _real_clip(shutil.which("ffmpeg") or "", tmp_path)
+    with run_tasks():
+        media = upload_media(alice, upload(data, "clip.mp4", "video/mp4"))
+    media.refresh_from_db()
+    assert media.state == MediaState.READY and media.kind == MediaKind.VIDEO
+    assert (media.width, media.height) == (320, 240)
+    assert _open(media.preview).size == (320, 240)  # smaller than the preview size: as is
+    assert max(_open(media.thumbnail).size) <= 640
+    assert media.blurhash
+    with media.file.open("rb") as f:
+        assert f.read() == data  # the video itself is served as uploaded
 
 
 def test_processing_is_idempotent() -> None:
