@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Q
+from django.db.models import Exists, Q
 from django.utils import timezone
 
 from accounts.models import Account
 from network.models import Block, Mute
-from notifications.models import Notification, NotificationKind
+from notifications.models import Notification, NotificationKind, ThreadMute
 from plaza import events
 from posts.models import Post
 
@@ -24,20 +24,24 @@ def notify(
     """Tell ``recipient`` that ``actor`` did ``kind``; nothing when it would be unwelcome.
 
     Nobody is notified of their own actions, of actions by accounts they block or that block
-    them, or by accounts they muted (mutes hide notifications unless the mute says otherwise).
+    them, by accounts they muted (mutes hide notifications unless the mute says otherwise),
+    or about a post in a conversation they muted.
     """
     recipient_id = recipient if isinstance(recipient, int) else recipient.pk
     actor_id = actor if isinstance(actor, int) else actor.pk
     if recipient_id == actor_id:
         return None
-    if Block.objects.filter(
+    blocked = Block.objects.filter(
         Q(account_id=recipient_id, target_id=actor_id)
         | Q(account_id=actor_id, target_id=recipient_id)
-    ).exists():
-        return None
-    if Mute.objects.filter(
-        account_id=recipient_id, target_id=actor_id, notifications=True
-    ).exists():
+    )
+    muted = Mute.objects.filter(account_id=recipient_id, target_id=actor_id, notifications=True)
+    unwelcome = Q(Exists(blocked)) | Q(Exists(muted))
+    if post is not None:
+        thread = ThreadMute.objects.filter(account_id=recipient_id, thread_root_id=thread_of(post))
+        unwelcome |= Q(Exists(thread))
+    # One statement for every reason to stay quiet.
+    if Account.objects.filter(pk=recipient_id).filter(unwelcome).exists():
         return None
     notification = Notification.objects.create(
         recipient_id=recipient_id, actor_id=actor_id, kind=kind, post=post
@@ -88,3 +92,19 @@ def mark_read_about(recipient: Account, post_ids: Iterable[int]) -> int:
     return Notification.objects.filter(
         recipient=recipient, read_at__isnull=True, post_id__in=list(post_ids)
     ).update(read_at=timezone.now())
+
+
+def thread_of(post: Post) -> int:
+    """The id of the conversation ``post`` belongs to (its thread's first post)."""
+    return post.thread_root_id or post.pk
+
+
+def mute_thread(account: Account, post: Post) -> None:
+    """Stop notifications from the conversation ``post`` is part of (idempotent). The caller
+    has checked that ``account`` can see ``post``."""
+    ThreadMute.objects.get_or_create(account=account, thread_root_id=thread_of(post))
+
+
+def unmute_thread(account: Account, post: Post) -> None:
+    """Notifications from the conversation of ``post`` again (idempotent)."""
+    ThreadMute.objects.filter(account=account, thread_root_id=thread_of(post)).delete()

@@ -51,3 +51,17 @@ class Notification(models.Model):
             models.Index(fields=["recipient", "-id"], name="notification_page_idx"),
             models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
         ]
+
+
+class ThreadMute(models.Model):
+    """An account that muted a conversation: nothing in the thread (replies, mentions, likes,
+    reshares, quotes of its posts) notifies them any more. Mastodon's "mute conversation"."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    thread_root = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "thread_root"], name="thread_mute_unique")
+        ]

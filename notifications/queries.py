@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from accounts.models import Account
 from network.models import Block, Connection, Follow, Mute
-from notifications.models import Notification, NotificationKind
+from notifications.models import Notification, NotificationKind, ThreadMute
+from posts.models import Post
 
 DEFAULT_LIMIT = 30
 MAX_LIMIT = 60
@@ -187,3 +188,16 @@ def notifications_for(
     if actor_id is not None:
         qs = qs.filter(actor_id=actor_id)
     return qs
+
+
+def muted_threads(viewer: Account | None, posts: Iterable[Post]) -> set[int]:
+    """Ids of those ``posts`` whose conversation ``viewer`` muted (one query, none if no posts)."""
+    roots = {p.pk: p.thread_root_id or p.pk for p in posts}
+    if viewer is None or not roots:
+        return set()
+    muted = set(
+        ThreadMute.objects.filter(
+            account=viewer, thread_root_id__in=set(roots.values())
+        ).values_list("thread_root_id", flat=True)
+    )
+    return {pk for pk, root in roots.items() if root in muted}

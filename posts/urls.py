@@ -19,5 +19,7 @@ urlpatterns = [
     path("posts/<int:post_id>/unbookmark", views.unbookmark, name="unbookmark"),
     path("posts/<int:post_id>/pin", views.pin, name="pin"),
     path("posts/<int:post_id>/unpin", views.unpin, name="unpin"),
+    path("posts/<int:post_id>/mute-thread", views.mute_thread, name="mute_thread"),
+    path("posts/<int:post_id>/unmute-thread", views.unmute_thread, name="unmute_thread"),
     path("posts/<int:post_id>/delete", views.delete, name="delete"),
 ]

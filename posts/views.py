@@ -18,6 +18,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import Account, User
 from messaging import queries as messaging_queries
 from messaging.models import Message
+from notifications import actions as notification_actions
+from notifications.queries import muted_threads
 from plaza.errors import ActionError, NotAllowed, NotFound
 from posts import actions, composer
 from posts.forms import EditForm, add_action_error
@@ -165,6 +167,7 @@ def detail(request: HttpRequest, username: str, post_id: int) -> HttpResponse:
             "focus": all_cards[n],
             "replies": replies,
             "composer": reply_composer,
+            "thread_muted": bool(muted_threads(viewer, [post])),
         },
     )
 
@@ -296,6 +299,12 @@ bookmark = _make_action(actions.bookmark, "Save a post to one's bookmarks.")
 unbookmark = _make_action(actions.unbookmark, "Remove a post from one's bookmarks.")
 pin = _make_action(actions.pin, "Pin one's own post to one's profile.")
 unpin = _make_action(actions.unpin, "Unpin a post from one's profile.")
+mute_thread = _make_action(
+    notification_actions.mute_thread, "Stop notifications from a post's conversation."
+)
+unmute_thread = _make_action(
+    notification_actions.unmute_thread, "Notifications from a post's conversation again."
+)
 
 
 @login_required
