@@ -11,11 +11,13 @@ Mastodon does, and the account may be suggested again).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.urls import URLPattern, URLResolver, path
 
+from accounts.models import Account
 from feeds.queries import suggested_accounts
 from mastodon.api import ApiError, ApiRequest, endpoint
 from mastodon.entities.accounts import account, accounts, iso
@@ -32,91 +34,74 @@ from network import actions as network_actions
 from network import queries as network_queries
 from plaza import ratelimit
 
+# --- changes: one helper, a row per endpoint ------------------------------------------------
 
-@endpoint("POST", scope="write:follows")
-def follow(request: ApiRequest, account_id: str) -> Any:
-    me, target = _me(request), _get_account(account_id)
+Options = Callable[[ApiRequest, Account, Account], dict[str, Any]]
+
+
+def _relationship_change(
+    name: str, scope: str, action: Callable[..., object], options: Options | None = None
+) -> Callable[..., HttpResponse]:
+    """A ``POST`` endpoint named ``name`` that runs ``action(viewer, account, **options)`` on
+    the account in its URL and answers the viewer's Relationship to that account. A token
+    without ``scope`` gets a 403 before anything is read or written (:func:`endpoint`).
+    ``options`` reads what the request sends, and runs the checks that must come before
+    the change (the follow rate limit)."""
+
+    def view(request: ApiRequest, account_id: str) -> Any:
+        me, target = _me(request), _get_account(account_id)
+        action(me, target, **(options(request, me, target) if options else {}))
+        return _relationship(me, target)
+
+    view.__name__ = view.__qualname__ = name
+    return endpoint("POST", scope=scope)(view)
+
+
+def _follow_options(request: ApiRequest, me: Account, target: Account) -> dict[str, Any]:
     data = request.data
     data.array("languages")  # no per-language filtering in Plaza: accepted, ignored
     # Options not sent keep their current value on an existing follow (as in Mastodon).
     current = network_queries.relationship_details(me, [target])[target.pk]
     ratelimit.hit("follow", me)
-    network_actions.follow(
-        me,
-        target,
-        show_reshares=bool(data.boolean("reblogs", current.show_reshares)),
-        notify_posts=bool(data.boolean("notify", current.notify)),
-    )
-    return _relationship(me, target)
+    return {
+        "show_reshares": bool(data.boolean("reblogs", current.show_reshares)),
+        "notify_posts": bool(data.boolean("notify", current.notify)),
+    }
 
 
-@endpoint("POST", scope="write:follows")
-def unfollow(request: ApiRequest, account_id: str) -> Any:
-    me, target = _me(request), _get_account(account_id)
-    network_actions.unfollow(me, target)
-    return _relationship(me, target)
-
-
-@endpoint("POST", scope="write:follows")
-def remove_from_followers(request: ApiRequest, account_id: str) -> Any:
-    me, target = _me(request), _get_account(account_id)
-    network_actions.remove_follower(me, target)
-    return _relationship(me, target)
-
-
-@endpoint("POST", scope="write:blocks")
-def block(request: ApiRequest, account_id: str) -> Any:
-    me, target = _me(request), _get_account(account_id)
-    network_actions.block(me, target)
-    return _relationship(me, target)
-
-
-@endpoint("POST", scope="write:blocks")
-def unblock(request: ApiRequest, account_id: str) -> Any:
-    me, target = _me(request), _get_account(account_id)
-    network_actions.unblock(me, target)
-    return _relationship(me, target)
-
-
-@endpoint("POST", scope="write:mutes")
-def mute(request: ApiRequest, account_id: str) -> Any:
-    me, target = _me(request), _get_account(account_id)
+def _mute_options(request: ApiRequest, me: Account, target: Account) -> dict[str, Any]:
     notifications = request.data.boolean("notifications", True)
     duration = request.data.integer("duration", 0)  # seconds; 0: until unmuted
     if duration is not None and duration < 0:
         raise ApiError("duration must be a number of seconds (0: indefinite)", 422)
-    network_actions.mute(me, target, notifications=bool(notifications), duration=duration)
-    return _relationship(me, target)
+    return {"notifications": bool(notifications), "duration": duration}
 
 
-@endpoint("POST", scope="write:accounts")
-def note(request: ApiRequest, account_id: str) -> Any:
-    """Set (or, with an empty comment, clear) the viewer's private note on an account."""
-    me, target = _me(request), _get_account(account_id)
-    comment = request.data.string("comment", "")
-    network_actions.set_note(me, target, comment or "")
-    return _relationship(me, target)
+def _note_options(request: ApiRequest, me: Account, target: Account) -> dict[str, Any]:
+    # An empty comment clears the viewer's private note.
+    return {"comment": request.data.string("comment", "") or ""}
 
 
-@endpoint("POST", scope="write:mutes")
-def unmute(request: ApiRequest, account_id: str) -> Any:
-    me, target = _me(request), _get_account(account_id)
-    network_actions.unmute(me, target)
-    return _relationship(me, target)
-
-
-@endpoint("POST", scope="write:accounts")
-def pin(request: ApiRequest, account_id: str) -> Any:
-    me, target = _me(request), _get_account(account_id)
-    network_actions.endorse(me, target)
-    return _relationship(me, target)
-
-
-@endpoint("POST", scope="write:accounts")
-def unpin(request: ApiRequest, account_id: str) -> Any:
-    me, target = _me(request), _get_account(account_id)
-    network_actions.unendorse(me, target)
-    return _relationship(me, target)
+# A row per endpoint: its name, the scope it needs, the change (routes in urlpatterns).
+follow = _relationship_change("follow", "write:follows", network_actions.follow, _follow_options)
+unfollow = _relationship_change("unfollow", "write:follows", network_actions.unfollow)
+remove_from_followers = _relationship_change(
+    "remove_from_followers", "write:follows", network_actions.remove_follower
+)
+block = _relationship_change("block", "write:blocks", network_actions.block)
+unblock = _relationship_change("unblock", "write:blocks", network_actions.unblock)
+mute = _relationship_change("mute", "write:mutes", network_actions.mute, _mute_options)
+unmute = _relationship_change("unmute", "write:mutes", network_actions.unmute)
+note = _relationship_change("note", "write:accounts", network_actions.set_note, _note_options)
+pin = _relationship_change("pin", "write:accounts", network_actions.endorse)
+unpin = _relationship_change("unpin", "write:accounts", network_actions.unendorse)
+# Here the viewer is the one asked and the account in the URL the one asking.
+authorize_follow_request = _relationship_change(
+    "authorize_follow_request", "write:follows", network_actions.approve_follow_request
+)
+reject_follow_request = _relationship_change(
+    "reject_follow_request", "write:follows", network_actions.reject_follow_request
+)
 
 
 # --- the viewer's own lists -------------------------------------------------------------
@@ -130,20 +115,6 @@ def _my_list(request: ApiRequest, fetch: PageFetch) -> JsonResponse:
 @endpoint("GET", scope="read:follows")
 def follow_requests(request: ApiRequest) -> Any:
     return _my_list(request, network_queries.received_follow_requests_page)
-
-
-@endpoint("POST", scope="write:follows")
-def authorize_follow_request(request: ApiRequest, account_id: str) -> Any:
-    me, requester = _me(request), _get_account(account_id)
-    network_actions.approve_follow_request(me, requester)
-    return _relationship(me, requester)
-
-
-@endpoint("POST", scope="write:follows")
-def reject_follow_request(request: ApiRequest, account_id: str) -> Any:
-    me, requester = _me(request), _get_account(account_id)
-    network_actions.reject_follow_request(me, requester)
-    return _relationship(me, requester)
 
 
 @endpoint("GET", scope="read:blocks")
