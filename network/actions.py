@@ -95,6 +95,16 @@ def follow(
     return "following"
 
 
+def set_post_notifications(actor: Account, target: Account, on: bool) -> None:
+    """Be notified (or no longer) each time ``target`` posts: the bell on a profile, Mastodon's
+    ``notify`` follow option. Only for accounts one follows (or asked to follow)."""
+    with transaction.atomic():
+        updated = Follow.objects.filter(follower=actor, target=target).update(notify=on)
+        updated += FollowRequest.objects.filter(requester=actor, target=target).update(notify=on)
+    if not updated:
+        raise ActionError(f"Follow @{target.username} first to be notified of their posts.")
+
+
 def _create_follow(
     actor: Account, target: Account, *, show_reshares: bool, notify_posts: bool
 ) -> None:

@@ -16,6 +16,7 @@ class Follow(models.Model):
     target = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="follower_set")
     # Whether the follower wants the target's reshares in their home feed (Mastodon option).
     show_reshares = models.BooleanField(default=True)
+    # The follower wants a notification each time the target posts (the bell on a profile).
     notify = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -27,6 +28,8 @@ class Follow(models.Model):
         indexes = [
             models.Index(fields=["target", "-id"], name="follow_target_idx"),
             models.Index(fields=["follower", "-id"], name="follow_follower_idx"),
+            # Who to notify of a new post: few rows even for an account with many followers.
+            models.Index(fields=["target"], condition=Q(notify=True), name="follow_notify_idx"),
         ]
 
 

@@ -28,6 +28,7 @@ class Relationship:
     blocked_by: bool = False
     muting: bool = False
     is_self: bool = False
+    notifying: bool = False  # the viewer follows them with post notifications on (the bell)
 
 
 def is_following(follower: Account | int, target: Account | int) -> bool:
@@ -93,7 +94,10 @@ def relationships(
     def targets_of(qs: QuerySet, column: str) -> set[int]:
         return set(qs.values_list(column, flat=True))
 
-    following = targets_of(Follow.objects.filter(follower=me, target__in=ids), "target_id")
+    follows = dict(
+        Follow.objects.filter(follower=me, target__in=ids).values_list("target_id", "notify")
+    )
+    following = set(follows)
     followed_by = targets_of(Follow.objects.filter(target=me, follower__in=ids), "follower_id")
     f_req = targets_of(FollowRequest.objects.filter(requester=me, target__in=ids), "target_id")
     f_req_by = targets_of(
@@ -120,6 +124,7 @@ def relationships(
             blocked_by=i in blocked_by,
             muting=i in muting,
             is_self=i == me,
+            notifying=bool(follows.get(i)),
         )
         for i in ids
     }

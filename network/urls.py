@@ -8,6 +8,8 @@ app_name = "network"
 _actions = [
     ("follow", views.follow, "follow"),
     ("unfollow", views.unfollow, "unfollow"),
+    ("notify", views.notify_on, "notify_on"),
+    ("notify/off", views.notify_off, "notify_off"),
     ("connect", views.connect, "connect"),
     ("connection/accept", views.accept_connection, "accept_connection"),
     ("connection/decline", views.decline_connection, "decline_connection"),

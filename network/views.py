@@ -133,6 +133,24 @@ def follow(request: HttpRequest, username: str) -> Deed:
 
 
 @relationship_action
+def notify_on(request: HttpRequest, username: str) -> Deed:
+    def deed(viewer: Account, target: Account) -> str:
+        actions.set_post_notifications(viewer, target, True)
+        return f"You'll be notified when @{target.username} posts."
+
+    return deed
+
+
+@relationship_action
+def notify_off(request: HttpRequest, username: str) -> Deed:
+    def deed(viewer: Account, target: Account) -> str:
+        actions.set_post_notifications(viewer, target, False)
+        return f"No more notifications when @{target.username} posts."
+
+    return deed
+
+
+@relationship_action
 def unfollow(request: HttpRequest, username: str) -> Deed:
     def deed(viewer: Account, target: Account) -> str:
         actions.unfollow(viewer, target)

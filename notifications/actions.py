@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from django.db.models import Exists, Q
 from django.utils import timezone
 
-from accounts.models import Account
-from network.models import Block, Mute
+from accounts.models import Account, Visibility
+from network.models import Block, Connection, Follow, Mute
 from notifications.models import Notification, NotificationKind, ThreadMute
 from plaza import events
 from posts.models import Post
@@ -108,3 +108,49 @@ def mute_thread(account: Account, post: Post) -> None:
 def unmute_thread(account: Account, post: Post) -> None:
     """Notifications from the conversation of ``post`` again (idempotent)."""
     ThreadMute.objects.filter(account=account, thread_root_id=thread_of(post)).delete()
+
+
+def notify_subscribers(post: Post) -> int:
+    """A new post: a ``status`` notification for each follower of its author who asked for
+    them (the bell) and may see it. Not for reshares, group posts, direct posts or replies
+    to others (those notify the people concerned); one query, one bulk insert; running it
+    again for the same post notifies nobody twice."""
+    if (
+        post.reshare_of_id is not None
+        or post.group_id is not None
+        or post.visibility == Visibility.DIRECT
+        or (post.in_reply_to_id is not None and post.in_reply_to_account_id != post.author_id)
+    ):
+        return 0
+    author = post.author_id
+    subscribers = Follow.objects.filter(target_id=author, notify=True)
+    if post.visibility == Visibility.CONNECTIONS:
+        subscribers = subscribers.filter(
+            follower_id__in=Connection.objects.filter(account_id=author).values("other_id")
+        )
+    recipients = list(
+        subscribers.exclude(
+            follower_id__in=Block.objects.filter(target_id=author).values("account_id")
+        )
+        .exclude(follower_id__in=Block.objects.filter(account_id=author).values("target_id"))
+        .exclude(
+            follower_id__in=Mute.objects.filter(target_id=author, notifications=True).values(
+                "account_id"
+            )
+        )
+        .exclude(  # already told (the task that calls this may run again after a failure)
+            follower_id__in=Notification.objects.filter(
+                post=post, kind=NotificationKind.STATUS
+            ).values("recipient_id")
+        )
+        .values_list("follower_id", flat=True)
+    )
+    if not recipients:
+        return 0
+    created = Notification.objects.bulk_create(
+        Notification(recipient_id=r, actor_id=author, kind=NotificationKind.STATUS, post=post)
+        for r in recipients
+    )
+    for notification in created:
+        events.notification_created(notification)
+    return len(created)

@@ -32,6 +32,7 @@ KindName = Literal[
     "group_invite",
     "group_post",
     "message_request",
+    "status",
 ]
 
 

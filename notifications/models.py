@@ -29,6 +29,8 @@ class NotificationKind(models.TextChoices):
     # Someone not connected to or followed by the recipient wrote to them: the conversation
     # landed in their message requests. One per request (not per message), no post.
     MESSAGE_REQUEST = "message_request", "Message request"
+    # Someone the recipient follows with the bell on (post notifications) published a post.
+    STATUS = "status", "New post from someone you follow"
 
 
 class Notification(models.Model):

@@ -18,6 +18,8 @@ report_resolved      ``plaza:report_resolved``     account (the moderator) — o
 moderation_warning   ``plaza:moderation_warning``  account (the moderator) — only when asked for
 group_*              ``plaza:group_*``             account — only when asked for
 message_request      ``plaza:message_request``     account (the sender) — only when asked for
+status               ``status``                    account, status (a new post by someone the
+                                                   recipient follows with ``notify``)
 ==================== ============================= ==========================================
 
 Clients that know nothing about connections, groups or messages would choke on an unknown
@@ -67,12 +69,13 @@ TYPE_OF_KIND: dict[str, str] = {
     K.GROUP_INVITE: "plaza:group_invite",
     K.GROUP_POST: "plaza:group_post",
     K.MESSAGE_REQUEST: "plaza:message_request",
+    K.STATUS: "status",
 }
 KINDS_OF_TYPE: dict[str, tuple[str, ...]] = {}
 for _kind, _type in TYPE_OF_KIND.items():
     KINDS_OF_TYPE[_type] = (*KINDS_OF_TYPE.get(_type, ()), str(_kind))
 # Types a client gets without asking for them by name.
-DEFAULT_TYPES = ("follow", "follow_request", "mention", "favourite", "reblog", "quote")
+DEFAULT_TYPES = ("follow", "follow_request", "mention", "favourite", "reblog", "quote", "status")
 OPT_IN_TYPES = (
     "plaza:connection_request",
     "plaza:connection_accepted",
@@ -86,7 +89,6 @@ OPT_IN_TYPES = (
 )
 # Mastodon types Plaza never produces: accepted in filters, match nothing.
 OTHER_MASTODON_TYPES = (
-    "status",
     "poll",
     "update",
     "admin.sign_up",
