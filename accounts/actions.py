@@ -273,6 +273,7 @@ def update_settings(
     *,
     locked: bool | None = None,
     discoverable: bool | None = None,
+    hide_network: bool | None = None,
     default_visibility: str | None = None,
     time_zone: str | None = None,
 ) -> Account:
@@ -294,6 +295,7 @@ def update_settings(
         for field, value in (
             ("locked", locked),
             ("discoverable", discoverable),
+            ("hide_network", hide_network),
             ("default_visibility", default_visibility),
         ):
             if value is not None:

@@ -45,6 +45,7 @@ class AccountOut(Schema):
     interests: list[str]
     locked: bool
     discoverable: bool
+    hide_network: bool
     followers_count: int
     following_count: int
     connections_count: int
@@ -68,6 +69,7 @@ class RelationshipOut(Schema):
     blocked_by: bool
     muting: bool
     is_self: bool
+    notifying: bool
 
 
 class AccountDetailOut(Schema):
@@ -98,6 +100,7 @@ class SettingsIn(InputSchema):
 
     locked: bool | None = None
     discoverable: bool | None = None
+    hide_network: bool | None = None
     default_visibility: VisibilityName | None = None
     time_zone: str | None = None
 
@@ -118,6 +121,7 @@ def to_account(acc: Account) -> AccountOut:
         interests=list(acc.interests or []),
         locked=acc.locked,
         discoverable=acc.discoverable,
+        hide_network=acc.hide_network,
         followers_count=acc.followers_count,
         following_count=acc.following_count,
         connections_count=acc.connections_count,

@@ -187,6 +187,12 @@ class AccountSettingsForm(forms.Form):
         required=False,
         help_text="Appear in search results and in “who to follow” suggestions.",
     )
+    hide_network = forms.BooleanField(
+        label="Hide my network",
+        required=False,
+        help_text="Only you see who you follow, your followers and your connections "
+        "(the numbers stay on your profile).",
+    )
     default_visibility = forms.ChoiceField(
         label="Default post visibility",
         choices=Visibility.choices,

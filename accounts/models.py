@@ -53,6 +53,11 @@ class Account(models.Model):
     fields = models.JSONField(default=list, blank=True)
     locked = models.BooleanField(default=False, help_text="Approve each new follower")
     discoverable = models.BooleanField(default=True, help_text="Appear in search and suggestions")
+    # Who one follows, one's followers and connections are for oneself only (Mastodon's
+    # "hide_collections"); the counts stay public.
+    hide_network = models.BooleanField(
+        default=False, help_text="Hide followers, following and connections from others"
+    )
     default_visibility = models.CharField(
         max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC
     )

@@ -166,11 +166,12 @@ def edit_profile(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def account_settings(request: HttpRequest) -> HttpResponse:
-    """Privacy (locked, discoverable), default post visibility and time zone."""
+    """Privacy (locked, discoverable, hidden network), default post visibility, time zone."""
     account = _account_of(request)
     initial = {
         "locked": account.locked,
         "discoverable": account.discoverable,
+        "hide_network": account.hide_network,
         "default_visibility": account.default_visibility,
         "time_zone": account.user.time_zone,
     }

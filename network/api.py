@@ -105,7 +105,11 @@ def _profile_list(
     viewer = viewer_of(request)
     account = visible_account(viewer, account_id)
     if not queries.can_see_lists(viewer, account):
-        raise NotAllowed("This account shows its lists only to the people it let in.")
+        raise NotAllowed(
+            "This account keeps its network to itself."
+            if account.hide_network
+            else "This account shows its lists only to the people it let in."
+        )
     return to_page(query(viewer, account, max_id=page_key(page.max_id), limit=page.limit))
 
 

@@ -231,14 +231,17 @@ def can_see_lists(viewer: Account | None, account: Account) -> bool:
 
     Open accounts show their lists to everyone. A locked account approves who follows it,
     so its lists are for the account itself, its approved followers and its connections —
-    the people it already chose to let in. Blocks are checked separately (they are a 404).
+    the people it already chose to let in. An account that hides its network shows its lists
+    to itself only. Blocks are checked separately (they are a 404).
     """
+    if viewer is not None and viewer.pk == account.pk:
+        return True
+    if account.hide_network:
+        return False
     if not account.locked:
         return True
     if viewer is None:
         return False
-    if viewer.pk == account.pk:
-        return True
     return is_following(viewer, account) or is_connected(viewer, account)
 
 

@@ -92,7 +92,7 @@ def account(acc: Account) -> dict[str, Any]:
         "discoverable": acc.discoverable,
         "indexable": acc.discoverable,
         "noindex": not acc.discoverable,
-        "hide_collections": False,
+        "hide_collections": acc.hide_network,
         "created_at": _iso(created),
         "last_status_at": acc.last_posted_at.date().isoformat() if acc.last_posted_at else None,
         "statuses_count": acc.posts_count,
@@ -121,7 +121,7 @@ def credential_account(acc: Account) -> dict[str, Any]:
             for f in _profile_fields(acc)
         ],
         "follow_requests_count": FollowRequest.objects.filter(target=acc).count(),
-        "hide_collections": False,
+        "hide_collections": acc.hide_network,
         "discoverable": acc.discoverable,
         "indexable": acc.discoverable,
         "plaza": {"default_visibility": acc.default_visibility},

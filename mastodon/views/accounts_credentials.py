@@ -102,9 +102,12 @@ def update_credentials(request: ApiRequest) -> Any:
     fields = _profile_fields(data)
     if fields is not None:
         profile["fields"] = fields
+    discoverable = data.boolean("discoverable")
+    indexable = data.boolean("indexable")  # Mastodon 4.2's "posts searchable": same switch here
     settings: dict[str, Any] = {
         "locked": data.boolean("locked"),
-        "discoverable": data.boolean("discoverable"),
+        "discoverable": discoverable if discoverable is not None else indexable,
+        "hide_network": data.boolean("hide_collections"),
     }
     privacy = source.get("privacy")
     if privacy not in (None, ""):
