@@ -179,12 +179,14 @@ def id_for_time_days(days: int) -> int:
 
 def _excluded(viewer: Account, ids: list[int]) -> set[int]:
     """Which of ``ids`` are already tied to, hidden from, or dismissed by the viewer: one
-    ``UNION ALL`` statement over the viewer's own rows."""
+    ``UNION ALL`` statement over the viewer's own rows. The ids are sent once (a ``WITH``
+    table), not once per relation: nine copies of 60 ids were 540 parameters to quote and
+    parse on every page that shows suggestions."""
     if not ids:
         return set()
-    marks = ", ".join(["%s"] * len(ids))
+    values = ", ".join(["(%s)"] * len(ids))
     parts: list[str] = []
-    params: list[Any] = []
+    params: list[Any] = [*ids]
     for model, owner, other in (
         (Follow, "follower_id", "target_id"),
         (FollowRequest, "requester_id", "target_id"),
@@ -195,14 +197,18 @@ def _excluded(viewer: Account, ids: list[int]) -> set[int]:
         (Block, "target_id", "account_id"),
         (Mute, "account_id", "target_id"),
     ):
-        parts.append(f"SELECT {other} FROM {_t(model)} WHERE {owner} = %s AND {other} IN ({marks})")
-        params += [viewer.pk, *ids]
+        parts.append(
+            f"SELECT {other} FROM {_t(model)} WHERE {owner} = %s "
+            f"AND {other} IN (SELECT id FROM suggested)"
+        )
+        params.append(viewer.pk)
     parts.append(
         f"SELECT target_id FROM {_t(DismissedSuggestion)} WHERE account_id = %s AND kind = %s "
-        f"AND target_id IN ({marks})"
+        "AND target_id IN (SELECT id FROM suggested)"
     )
-    params += [viewer.pk, SuggestionKind.ACCOUNT, *ids]
-    return {row[0] for row in _rows(" UNION ALL ".join(parts), params)}
+    params += [viewer.pk, SuggestionKind.ACCOUNT]
+    sql = f"WITH suggested(id) AS (VALUES {values}) " + " UNION ALL ".join(parts)
+    return {row[0] for row in _rows(sql, params)}
 
 
 def people_you_may_know(viewer: Account, *, limit: int = 5) -> list[Suggestion]:

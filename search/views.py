@@ -83,16 +83,21 @@ def _results(
     everything = tab == "all"
     limit = PREVIEW if everything else PAGE
     offset = min(_int(request, "offset") or 0, 1000)
-    if tab in ("all", "people"):
+    sections = {tab}
+    if everything:
+        # from:, in:, has:media and dates narrow posts only: people, hashtags and groups
+        # matching the words alone would ignore them (and cost a statement or two each).
+        sections = {"posts"} if q.has_filters else {"people", "hashtags", "groups", "posts"}
+    if "people" in sections:
         people = queries.search_people(viewer, q, limit=limit, offset=0 if everything else offset)
         out["people"] = people.accounts
         if not everything and people.next_offset is not None:
             out["next_url"] = _page_url(request, offset=str(people.next_offset))
-    if tab in ("all", "hashtags"):
+    if "hashtags" in sections:
         out["hashtags"] = queries.search_hashtags(viewer, q, limit=limit)
-    if tab in ("all", "groups"):
+    if "groups" in sections:
         out["groups"] = queries.search_groups(viewer, q, limit=limit)
-    if tab in ("all", "posts"):
+    if "posts" in sections:
         results = queries.search_posts(
             viewer,
             q,

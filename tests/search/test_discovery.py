@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from feeds.queries import PageRange, home_feed, trending_hashtags, trending_posts
@@ -202,6 +204,23 @@ def test_search_page_tabs_and_results(client, run_tasks):
     assert client.get("/search").status_code == 200
     assert "No results" in client.get("/search", {"q": "zzzznothing"}).content.decode()
     assert client.get("/search", {"q": "x", "type": "nonsense", "max_id": "abc"}).status_code == 200
+
+
+def test_filtered_search_lists_posts_only(client, run_tasks):
+    """from:, in:, has:media and dates narrow posts: the "all" tab then shows no people,
+    hashtags or groups matching the words alone (they would ignore the filter)."""
+    me, builder = make_account("me"), make_account("builder")
+    with run_tasks():
+        post = publish(builder, text="builder notes #builder")
+    client.force_login(me.user)
+    plain = client.get("/search", {"q": "builder"}).content.decode()
+    assert 'id="people-h"' in plain and 'id="tags-h"' in plain and f"/{post.pk}" in plain
+    for q in ("from:builder builder", f"builder before:{dt.date.today() + dt.timedelta(days=2)}"):
+        page = client.get("/search", {"q": q}).content.decode()
+        assert f"/@builder/{post.pk}" in page, q
+        assert 'id="people-h"' not in page and 'id="tags-h"' not in page, q
+    people_tab = client.get("/search", {"q": "from:builder builder", "type": "people"})
+    assert 'id="people-h"' in people_tab.content.decode()  # a tab asked for is still shown
 
 
 def test_search_page_query_count_is_bounded(client, run_tasks, django_assert_max_num_queries):
