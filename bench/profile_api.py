@@ -2,6 +2,11 @@
 
     PLAZA_DATA_DIR=var/bench .venv/bin/python -m bench.profile_api            # figures
     PLAZA_DATA_DIR=var/bench .venv/bin/python -m bench.profile_api --profile  # + cProfile top
+    PLAZA_DATA_DIR=var/bench .venv/bin/python -m bench.profile_api --only post --text bench \
+        --tasks --show-queries   # posting as the bench posts, its delivery task, the SQL
+
+On PostgreSQL set ``PLAZA_DATABASE_URL`` too (and ``PLAZA_DATA_DIR`` to a directory with the
+bench's ``bench-build.json``); wall times count the round trips there.
 
 Measures ``GET /api/v1/timelines/home?limit=40`` and ``POST /api/v1/statuses`` through the
 whole Django stack (middleware, auth, view, JSON) with the test client, as the bench's
@@ -11,7 +16,13 @@ the machine does not change the figure) and the number of SQL queries per reques
 
 It registers its own API application and tokens and posts a few hundred statuses; the bench's
 between-runs reset (``bench/credentials.py``) deletes both. Better still, point it at a copy
-of the bench directory.
+of the bench directory (SQLite: a copy of ``plaza.sqlite3``; PostgreSQL:
+``CREATE DATABASE copy TEMPLATE plaza_bench``).
+
+``--tasks`` also measures what each post's on-commit delivery task
+(``feeds.tasks.fan_out_post``: home-feed fan-out, streams, search index) costs, run in
+process with ``.call_local()`` after the request — the bench's consumer runs it on the same
+two cores, so it is part of what a post costs.
 """
 
 from __future__ import annotations
@@ -27,6 +38,7 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 APP_NAME = "Plaza profile_api"
 
@@ -53,10 +65,25 @@ def _tokens(user_ids: list[int]) -> list[str]:
     ]
 
 
+TEXTS = {
+    # what the bench's scenario (e) posts
+    "bench": "API benchmark post {n:08x} about #bench and #python",
+    # a mention, a hashtag and a link: every part of publish() has work
+    "rich": "profile post {n} about #plaza with @u1 and https://example.org/{n}",
+    "plain": "profile post {n}, nothing to link",
+}
+
+
 def _measure(
-    label: str, calls: list[Any], *, profile: bool, expect: int = 200
+    label: str,
+    calls: list[Any],
+    *,
+    profile: bool,
+    expect: int | None = 200,
+    show_queries: bool = False,
 ) -> tuple[float, float]:
-    """Run ``calls`` (each returns a response); CPU ms median/mean and queries per call."""
+    """Run ``calls`` (each returns a response, or None); CPU ms median/mean and queries per
+    call. ``show_queries``: print the SQL of the last call."""
     from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
 
@@ -77,7 +104,7 @@ def _measure(
             cpu.append((time.process_time() - start) * 1000)
             wall.append((time.perf_counter() - wall_start) * 1000)
         queries.append(len(ctx.captured_queries))
-        if response.status_code != expect:
+        if expect is not None and response.status_code != expect:
             raise SystemExit(f"{label}: HTTP {response.status_code}: {response.content[:300]!r}")
     median = statistics.median(cpu)
     print(
@@ -85,6 +112,9 @@ def _measure(
         f"{statistics.fmean(cpu):6.2f} ms  p90 {sorted(cpu)[int(len(cpu) * 0.9)]:6.2f} ms  "
         f"wall median {statistics.median(wall):6.2f} ms  queries {min(queries)}-{max(queries)}"
     )
+    if show_queries:
+        for q in ctx.captured_queries:
+            print(f"    {q['time']:>6} {q['sql'][:220]}")
     if profiler:
         stats = pstats.Stats(profiler)
         stats.sort_stats("cumulative").print_stats(45)
@@ -99,6 +129,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--warmup", type=int, default=40)
     parser.add_argument("--profile", action="store_true", help="print cProfile summaries")
     parser.add_argument("--only", choices=("home", "post"), help="measure one request only")
+    parser.add_argument("--text", choices=sorted(TEXTS), default="rich", help="what to post")
+    parser.add_argument(
+        "--tasks", action="store_true", help="also measure each post's delivery task"
+    )
+    parser.add_argument(
+        "--show-queries", action="store_true", help="print the SQL of the last post (and task)"
+    )
     args = parser.parse_args(argv)
 
     data_dir = os.environ.get("PLAZA_DATA_DIR", "")
@@ -131,17 +168,53 @@ def main(argv: list[str]) -> int:
         figures["home_cpu_ms"], figures["home_queries"] = cpu, queries
     if args.only in (None, "post"):
         counter = iter(range(10**9))
+        template = TEXTS[args.text]
+        salt = rng.getrandbits(24) << 20  # texts differ between runs, as the bench's do
+        posted: list[int] = []
+
+        posters = auth[:20]  # as the bench's scenario (e): 20 measured accounts post
 
         def post() -> Any:
             n = next(counter)
-            return client.post(
+            response = client.post(  # a form body, as the bench's client (httpx) sends it
                 "/api/v1/statuses",
-                {"status": f"profile post {n} about #plaza with @u1 and https://example.org/{n}"},
-                headers=auth[n % len(auth)],
+                urlencode({"status": template.format(n=salt + n)}),
+                content_type="application/x-www-form-urlencoded",
+                headers=posters[n % len(posters)],
             )
+            if response.status_code == 200:
+                posted.append(int(response.json()["id"]))
+            return response
 
-        cpu, queries = _measure("POST /api/v1/statuses", [post] * args.posts, profile=args.profile)
+        # Each poster once first (their rows in the database's cache, as on a running server).
+        _measure("warm-up", [post] * len(posters), profile=False)
+        if args.tasks:
+            from feeds.tasks import fan_out_post
+
+            for post_id in posted:
+                fan_out_post.call_local(post_id, index=True)
+        posted.clear()
+        cpu, queries = _measure(
+            f"POST /api/v1/statuses ({args.text})",
+            [post] * args.posts,
+            profile=args.profile,
+            show_queries=args.show_queries,
+        )
         figures["post_cpu_ms"], figures["post_queries"] = cpu, queries
+        if args.tasks:
+            pending = iter(list(posted))
+
+            def deliver() -> Any:
+                fan_out_post.call_local(next(pending), index=True)
+
+            cpu, queries = _measure(
+                "  its task fan_out_post",
+                [deliver] * len(posted),
+                profile=args.profile,
+                expect=None,
+                show_queries=args.show_queries,
+            )
+            figures["task_cpu_ms"], figures["task_queries"] = cpu, queries
     print(json.dumps(figures))
     return 0
 

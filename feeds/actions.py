@@ -69,61 +69,67 @@ def audience_sql(author_id: int, visibility: str, *, reshare: bool) -> tuple[str
 def fan_out(post: Post) -> int:
     """Put ``post`` into the home feeds of everyone it is for. Returns rows written.
 
+    One ``INSERT … SELECT`` over the union of everyone it is for (the author, the people it
+    mentions, followers of its hashtags, the author's audience), however many they are.
     Idempotent (``ON CONFLICT DO NOTHING``), so a retried task never duplicates entries.
     """
     if post.group_id is not None:
         return _fan_out_in_group(post)
-    written = _insert_select("SELECT %s, %s, %s", [post.author_id, post.pk, post.author_id])
-    # Mentioned people always get the post, whatever they follow and however big the author.
-    mention = _table(Mention)
-    written += _insert_select(
-        f"SELECT account_id, %s, %s FROM {mention} WHERE post_id = %s",
-        [post.pk, post.author_id, post.pk],
-    )
-    if post.visibility == Visibility.DIRECT:
-        return written
-    written += _deliver_to_tag_followers(post)
-    author = Account.objects.only("followers_count").get(pk=post.author_id)
-    if author.followers_count > settings.PLAZA.fanout_limit:
-        return written  # pulled at read time, see feeds.queries
-    audience, params = audience_sql(post.author_id, post.visibility, reshare=post.is_reshare)
-    other = post.in_reply_to_account_id
-    if other is not None and other != post.author_id:
-        # Like Mastodon: a reply to someone else reaches only people who follow both sides
-        # (and the person replied to, when they follow the author).
-        other_audience, other_params = audience_sql(other, Visibility.FOLLOWERS, reshare=False)
-        audience = (
-            f"SELECT owner FROM ({audience}) a WHERE owner = %s OR owner IN ({other_audience})"
+    # The author, and mentioned people: they always get it, whatever they follow and however
+    # big the author.
+    parts = ["SELECT %s AS owner", f"SELECT account_id FROM {_table(Mention)} WHERE post_id = %s"]
+    params: list[object] = [post.author_id, post.pk]
+    if post.visibility != Visibility.DIRECT:
+        tag_sql, tag_params = _tag_followers_sql(post)
+        if tag_sql:
+            parts.append(tag_sql)
+            params += tag_params
+        audience, audience_params = audience_sql(
+            post.author_id, post.visibility, reshare=post.is_reshare
         )
-        params = [*params, other, *other_params]
-    written += _insert_select(
-        f"SELECT owner, %s, %s FROM ({audience}) aud WHERE owner IS NOT NULL",
+        other = post.in_reply_to_account_id
+        if other is not None and other != post.author_id:
+            # Like Mastodon: a reply to someone else reaches only people who follow both
+            # sides (and the person replied to, when they follow the author).
+            other_audience, other_params = audience_sql(other, Visibility.FOLLOWERS, reshare=False)
+            audience = (
+                f"SELECT owner FROM ({audience}) a WHERE owner = %s OR owner IN ({other_audience})"
+            )
+            audience_params = [*audience_params, other, *other_params]
+        # Authors above the limit are pulled at read time (feeds.queries): a condition the
+        # database evaluates once, before reading any follower.
+        parts.append(
+            f"SELECT owner FROM ({audience}) fans WHERE (SELECT followers_count FROM "
+            f"{_table(Account)} WHERE id = %s) <= %s"
+        )
+        params += [*audience_params, post.author_id, settings.PLAZA.fanout_limit]
+    return _insert_select(
+        f"SELECT owner, %s, %s FROM ({' UNION '.join(parts)}) aud WHERE owner IS NOT NULL",
         [post.pk, post.author_id, *params],
     )
-    return written
 
 
-def _deliver_to_tag_followers(post: Post) -> int:
+def _tag_followers_sql(post: Post) -> tuple[str, list[object]]:
     """Public broadcasts reach the home feeds of people following one of their hashtags
-    (search.models.FollowedHashtag): one ``INSERT … SELECT`` whatever the number of
-    followers, minus anyone blocking or blocked by the author. Delivered even for authors
-    above the fan-out limit (those are pulled only for their own followers)."""
+    (search.models.FollowedHashtag), minus anyone blocking or blocked by the author: the
+    SELECT of those owners (empty for other posts). Delivered even for authors above the
+    fan-out limit (those are pulled only for their own followers)."""
     if post.visibility != Visibility.PUBLIC or not post.is_broadcast:
-        return 0
+        return "", []
     if getattr(post, "group_id", None):
-        return 0  # group posts reach the group's members, by the group's rules
+        return "", []  # group posts reach the group's members, by the group's rules
     from network.models import Block
     from posts.models import PostHashtag
     from search.models import FollowedHashtag
 
     followed, tagged, block = _table(FollowedHashtag), _table(PostHashtag), _table(Block)
-    return _insert_select(
-        f"SELECT DISTINCT fh.account_id, %s, %s FROM {followed} fh "
+    return (
+        f"SELECT fh.account_id AS owner FROM {followed} fh "
         f"INNER JOIN {tagged} ph ON ph.hashtag_id = fh.hashtag_id "
         "WHERE ph.post_id = %s AND fh.account_id <> %s "
         f"AND fh.account_id NOT IN (SELECT target_id FROM {block} WHERE account_id = %s) "
         f"AND fh.account_id NOT IN (SELECT account_id FROM {block} WHERE target_id = %s)",
-        [post.pk, post.author_id, post.pk, post.author_id, post.author_id, post.author_id],
+        [post.pk, post.author_id, post.author_id, post.author_id],
     )
 
 

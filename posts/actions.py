@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Model
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -104,15 +107,110 @@ def _resolve_mentions(author: Account, usernames: Sequence[str]) -> list[Account
 def _store_tags_and_mentions(
     post: Post, mentioned: Sequence[Account], hashtags: Sequence[str]
 ) -> None:
-    Mention.objects.bulk_create(
-        [Mention(post=post, account=a) for a in mentioned], ignore_conflicts=True
-    )
-    if hashtags:
-        Hashtag.objects.bulk_create([Hashtag(name=h) for h in hashtags], ignore_conflicts=True)
-        tags = Hashtag.objects.filter(name__in=hashtags)
-        PostHashtag.objects.bulk_create(
-            [PostHashtag(post=post, hashtag=t) for t in tags], ignore_conflicts=True
+    if mentioned:
+        Mention.objects.bulk_create(
+            [Mention(post=post, account=a) for a in mentioned], ignore_conflicts=True
         )
+    _store_hashtags(post, hashtags)
+
+
+def _table(model: type[Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _store_hashtags(post: Post, hashtags: Sequence[str], *, counted: Account | None = None) -> None:
+    """Link ``post`` to ``hashtags`` (lowercase names), creating the new ones, linked in the
+    order they were written (a Status lists them in link order).
+
+    PostgreSQL: one statement (new tags ``RETURNING`` their ids, the others read in the same
+    statement), which also counts the post for ``counted`` when given (its author: one
+    round trip for everything after the post row). SQLite: two (create, then link).
+    """
+    names = list(hashtags)
+    if not names:
+        if counted is not None:
+            _count_post(counted, post.created_at)
+        return
+    tag, link = _table(Hashtag), _table(PostHashtag)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            marks = ", ".join(["(%s, %s)"] * len(names))
+            cursor.execute(
+                f"INSERT OR IGNORE INTO {tag} (name, created_at) VALUES {marks}",
+                [v for name in names for v in (name, now)],
+            )
+            cursor.execute(
+                f"INSERT OR IGNORE INTO {link} (post_id, hashtag_id) SELECT %s, t.id "
+                f"FROM json_each(%s) j JOIN {tag} t ON t.name = j.value ORDER BY j.key",
+                [post.pk, json.dumps(names)],
+            )
+            if counted is not None:
+                _count_post(counted, post.created_at)
+            return
+        count_sql, params = "", []
+        if counted is not None:
+            count_sql = (
+                f"counted AS (UPDATE {_table(Account)} SET posts_count = posts_count + 1, "
+                "last_posted_at = %s WHERE id = %s RETURNING posts_count), "
+            )
+            params = [connection.ops.adapt_datetimefield_value(post.created_at), counted.pk]
+        cursor.execute(
+            f"WITH {count_sql}"
+            "wanted AS (SELECT w.name, w.ord FROM unnest(%s::varchar[]) WITH ORDINALITY "
+            "AS w(name, ord)), "
+            f"created AS (INSERT INTO {tag} (name, created_at) SELECT name, %s FROM wanted "
+            "ORDER BY ord ON CONFLICT (name) DO NOTHING RETURNING id, name), "
+            f"linked AS (INSERT INTO {link} (post_id, hashtag_id) "
+            "SELECT %s, COALESCE(c.id, t.id) FROM wanted w "
+            f"LEFT JOIN created c ON c.name = w.name LEFT JOIN {tag} t ON t.name = w.name "
+            "WHERE COALESCE(c.id, t.id) IS NOT NULL ORDER BY w.ord "
+            "ON CONFLICT DO NOTHING RETURNING 1) "
+            "SELECT (SELECT COUNT(*) FROM linked), "
+            + ("(SELECT posts_count FROM counted)" if counted is not None else "NULL"),
+            [*params, names, now, post.pk],
+        )
+        row = cursor.fetchone()
+        if counted is not None and row is not None and row[1] is not None:
+            counted.posts_count, counted.last_posted_at = row[1], post.created_at
+        if row is not None and row[0] < len(names):
+            # A tag another transaction created while this statement ran is not in its
+            # snapshot, so it was not linked: link what is missing with a fresh one.
+            cursor.execute(
+                f"INSERT INTO {link} (post_id, hashtag_id) SELECT %s, id FROM {tag} "
+                "WHERE name = ANY(%s::varchar[]) ON CONFLICT DO NOTHING",
+                [post.pk, names],
+            )
+
+
+def _count_post(author: Account, now: datetime) -> None:
+    """One more post for ``author``; the in-memory account gets the stored count back (the
+    new post's Status shows it without reading the account again)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_table(Account)} SET posts_count = posts_count + 1, last_posted_at = %s "
+            "WHERE id = %s RETURNING posts_count",
+            [connection.ops.adapt_datetimefield_value(now), author.pk],
+        )
+        row = cursor.fetchone()
+    if row is not None:
+        author.posts_count, author.last_posted_at = row[0], now
+
+
+@dataclass(frozen=True)
+class Written:
+    """What :func:`publish` wrote along with a post: who it mentions and its hashtags (in
+    the order written), so the new post can be shown without reading them back."""
+
+    mentions: tuple[Account, ...]
+    hashtags: tuple[str, ...]
+    media: tuple[MediaAttachment, ...]
+
+
+def written(post: Post) -> Written | None:
+    """What :func:`publish` wrote with ``post``, when ``post`` is the instance it returned
+    (None for any other instance)."""
+    return getattr(post, "_plaza_written", None)
 
 
 def publish(
@@ -189,12 +287,15 @@ def publish(
         if group is not None:
             # In a private or secret group, nobody outside it is told (they couldn't read it).
             mentioned = _group_readers(group, mentioned)
-        _store_tags_and_mentions(post, mentioned, rendered.hashtags)
+        if mentioned:
+            Mention.objects.bulk_create(
+                [Mention(post=post, account=a) for a in mentioned], ignore_conflicts=True
+            )
+        # The hashtags and the author's post count: one statement on PostgreSQL.
+        _store_hashtags(post, rendered.hashtags, counted=author)
         for position, m in enumerate(media):
             MediaAttachment.objects.filter(pk=m.pk).update(post=post, position=position)
-        Account.objects.filter(pk=author.pk).update(
-            posts_count=F("posts_count") + 1, last_posted_at=now
-        )
+            m.post_id, m.position = post.pk, position
         if in_reply_to is not None:
             _bump(Post, in_reply_to.pk, replies_count=1)
             if group is None or _group_readers(group, [in_reply_to.author_id]):
@@ -212,6 +313,9 @@ def publish(
 
             post_id = post.pk
             transaction.on_commit(lambda: notify_close_followers(post_id))
+    post._plaza_written = Written(  # type: ignore[attr-defined]
+        mentions=tuple(mentioned), hashtags=tuple(rendered.hashtags), media=tuple(media)
+    )
     return post
 
 

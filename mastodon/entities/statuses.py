@@ -16,6 +16,7 @@ from mastodon.entities import cache
 from mastodon.entities.accounts import MASTODON_VISIBILITY, account, iso
 from mastodon.entities.filters import filter_results
 from network.queries import muted_ids
+from posts import actions as post_actions
 from posts.models import (
     Hashtag,
     MediaAttachment,
@@ -26,7 +27,7 @@ from posts.models import (
     PostEdit,
     PostHashtag,
 )
-from posts.queries import OPEN, PostCard, cards, with_related
+from posts.queries import OPEN, PostCard, cards, load_related, with_related
 
 if TYPE_CHECKING:
     from studio.models import ScheduledPost
@@ -113,13 +114,13 @@ class _Extras:
     mutes. Plain rows, not model instances, and SQL written here rather than compiled by the
     ORM: a page of 40 statuses has a few hundred of them."""
 
-    def __init__(self, viewer: Account | None, posts: Sequence[Post]) -> None:
+    def __init__(self, viewer: Account | None, posts: Sequence[Post], *, load: bool = True) -> None:
         ids = list({p.pk for p in posts})
         self.mentions: dict[int, list[tuple[int, str]]] = defaultdict(list)
         self.tags: dict[int, list[str]] = defaultdict(list)
         self.muted: set[int] = set()
-        if not ids:
-            return
+        if not ids or not load:
+            return  # load=False: the caller fills them in (what it just wrote)
         marks = ", ".join(["%s"] * len(ids))
         sql = (
             f"SELECT 'm', m.post_id, m.account_id, a.username FROM {_t(Mention)} m "
@@ -220,9 +221,12 @@ class _Builder:
     cache (built and stored when missing or out of date), then each entity assembled on a
     copy with what is per request."""
 
-    def __init__(self, viewer: Account | None, posts: Sequence[Post]) -> None:
+    def __init__(
+        self, viewer: Account | None, posts: Sequence[Post], extras: _Extras | None = None
+    ) -> None:
         self.viewer = viewer
-        self.extras = _Extras(viewer, posts)
+        self.extras = extras if extras is not None else _Extras(viewer, posts)
+        self.media: dict[int, list[MediaAttachment]] = {}  # known media, by post (else loaded)
         self.authors: dict[int, dict[str, Any]] = {}  # one lookup per author and batch
         self.cores: dict[int, dict[str, Any]] = {}
         missing: list[tuple[Post, tuple[Any, ...]]] = []
@@ -246,7 +250,7 @@ class _Builder:
         if author is None:
             author = self.authors[post.author_id] = account_entity(post.author)
         entity["account"] = author
-        media = _media_of(post)
+        media = self.media[post.pk] if post.pk in self.media else _media_of(post)
         if media:
             entity["media_attachments"] = [media_attachment(m) for m in media]
         mentions = self.extras.mentions.get(post.pk)
@@ -376,6 +380,43 @@ def statuses(
         )
         out.append(wrapper)
     return out
+
+
+def new_status(viewer: Account, post: Post) -> dict[str, Any]:
+    """The Status of a post ``viewer`` has just published with :func:`posts.actions.publish`
+    (that very instance), built from what publish wrote, without a query: nobody can have
+    favourited, reblogged, bookmarked or pinned it yet, and nobody mutes themselves. A quote
+    (the quoted post and what the viewer may see of it) goes the general way."""
+    written = post_actions.written(post)
+    if written is None or post.quote_of_id is not None:
+        load_related([post])
+        return statuses(viewer, [post])[0]
+    extras = _Extras(viewer, [post], load=False)
+    extras.mentions[post.pk] = [(a.pk, a.username) for a in written.mentions]
+    extras.tags[post.pk] = list(written.hashtags)
+    card = PostCard(
+        post=post,
+        shown=post,
+        reshared_by=None,
+        liked=False,
+        bookmarked=False,
+        reshared=False,
+        pinned=False,
+        quote=None,
+        quote_hidden=False,
+    )
+    builder = _Builder(viewer, [post], extras)
+    builder.media[post.pk] = list(written.media)
+    entity = builder.content(card, post, nested=False)
+    entity.update(
+        favourited=False,
+        reblogged=False,
+        bookmarked=False,
+        muted=False,
+        filtered=[],
+        pinned=False,
+    )
+    return entity
 
 
 def status(viewer: Account | None, post: Post) -> dict[str, Any]:

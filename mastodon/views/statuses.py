@@ -53,7 +53,6 @@ from posts.queries import (
     get_post_for,
     liked_by,
     liked_posts,
-    load_related,
     reshared_by,
     thread,
     visible_posts,
@@ -286,9 +285,8 @@ def create_status(request: ApiRequest) -> Any:
             return replayed
     if isinstance(made, dict):
         return made  # a ScheduledStatus
-    # The post as publish() made it (no reload): what its Status shows is loaded in bulk.
-    load_related([made])
-    return entities.statuses(account, [made])[0]
+    # The post as publish() made it: its Status from what publish() wrote (no reload).
+    return entities.new_status(account, made)
 
 
 @endpoint("GET", scope="read:statuses", auth="optional")
