@@ -131,9 +131,12 @@ def update_profile(
     remove_avatar: bool = False,
     remove_header: bool = False,
     fields: Sequence[tuple[str, str]] | None = None,
+    avatar_description: str | None = None,
+    header_description: str | None = None,
 ) -> Account:
     """Change the public profile of ``account``; arguments left as ``None`` stay unchanged.
 
+    ``avatar_description``/``header_description`` are the images' alt text (1,500 characters).
     ``fields`` replaces the profile fields: (name, value) pairs in order, blank pairs
     dropped, at most :data:`MAX_PROFILE_FIELDS`, each part at most 255 characters.
 
@@ -149,6 +152,8 @@ def update_profile(
         ("display_name", display_name, 80),
         ("bio", bio, 500),
         ("location", location, 100),
+        ("avatar_description", avatar_description, 1500),
+        ("header_description", header_description, 1500),
     ):
         if value is None:
             continue

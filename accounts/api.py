@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import File, Router, Schema
+from ninja import Field, File, Router, Schema
 from ninja.files import UploadedFile
 
 from accounts import actions
@@ -39,7 +39,9 @@ class AccountOut(Schema):
     bio: str
     bio_html: str
     avatar_url: str | None
+    avatar_description: str
     header_url: str | None
+    header_description: str
     location: str
     website: str
     interests: list[str]
@@ -93,6 +95,8 @@ class ProfileIn(InputSchema):
     location: str | None = None
     website: str | None = None
     interests: list[str] | None = None
+    avatar_description: str | None = Field(None, description="Alt text of the profile picture")
+    header_description: str | None = Field(None, description="Alt text of the header image")
 
 
 class SettingsIn(InputSchema):
@@ -115,7 +119,9 @@ def to_account(acc: Account) -> AccountOut:
         bio=acc.bio,
         bio_html=acc.bio_html,
         avatar_url=absolute_url(acc.avatar.url) if acc.avatar else None,
+        avatar_description=acc.avatar_description,
         header_url=absolute_url(acc.header.url) if acc.header else None,
+        header_description=acc.header_description,
         location=acc.location,
         website=acc.website,
         interests=list(acc.interests or []),

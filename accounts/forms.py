@@ -135,6 +135,19 @@ class ProfileForm(forms.Form):
         help_text="Shown at the top of your profile, at most 1500 x 500.",
         widget=forms.FileInput(attrs={"accept": "image/*", "data-preview": "header"}),
     )
+    avatar_description = forms.CharField(
+        label="Describe your profile picture",
+        max_length=1500,
+        required=False,
+        help_text="Alt text: read aloud by screen readers in place of the picture.",
+        widget=forms.TextInput(attrs={"placeholder": "e.g. Me smiling on a mountain trail"}),
+    )
+    header_description = forms.CharField(
+        label="Describe your header image",
+        max_length=1500,
+        required=False,
+        help_text="Alt text for the header image.",
+    )
     remove_avatar = forms.BooleanField(label="Remove profile picture", required=False)
     remove_header = forms.BooleanField(label="Remove header image", required=False)
 

@@ -53,6 +53,9 @@ class Account(models.Model):
     fields = models.JSONField(default=list, blank=True)
     locked = models.BooleanField(default=False, help_text="Approve each new follower")
     discoverable = models.BooleanField(default=True, help_text="Appear in search and suggestions")
+    # Alt text of the profile picture and header image (Mastodon's avatar_description).
+    avatar_description = models.CharField(max_length=1500, blank=True, default="")
+    header_description = models.CharField(max_length=1500, blank=True, default="")
     # Who one follows, one's followers and connections are for oneself only (Mastodon's
     # "hide_collections"); the counts stay public.
     hide_network = models.BooleanField(

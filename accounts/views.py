@@ -128,6 +128,8 @@ def edit_profile(request: HttpRequest) -> HttpResponse:
         "location": account.location,
         "website": account.website,
         "interests": ", ".join(account.interests or []),
+        "avatar_description": account.avatar_description,
+        "header_description": account.header_description,
     }
     for i, field in enumerate(account.fields or []):
         initial[f"field_{i}_name"], initial[f"field_{i}_value"] = field["name"], field["value"]
@@ -147,6 +149,8 @@ def edit_profile(request: HttpRequest) -> HttpResponse:
                 remove_avatar=data["remove_avatar"],
                 remove_header=data["remove_header"],
                 fields=form.profile_fields(),
+                avatar_description=data["avatar_description"],
+                header_description=data["header_description"],
             )
         except ValidationError as exc:
             account.refresh_from_db()

@@ -178,15 +178,16 @@ def _initials(account: Any) -> str:
 
 
 @register.simple_tag
-def avatar(account: Any, size: int = 48, css_class: str = "") -> SafeString:
-    """The account's avatar at ``size`` pixels, or its initials on a colour from its id."""
+def avatar(account: Any, size: int = 48, css_class: str = "", alt: str = "") -> SafeString:
+    """The account's avatar at ``size`` pixels, or its initials on a colour from its id;
+    ``alt`` describes the picture (default: the account's name)."""
     image = getattr(account, "avatar", None)
     key = (
         int(getattr(account, "id", 0) or 0),
         int(size),
         str(css_class),
         image.name if image else "",
-        display_name(account),
+        str(alt) if alt and image else display_name(account),
         bool(getattr(account, "is_organization", False)),
     )
     # A feed page draws an avatar per card; the HTML depends only on the key, so render each

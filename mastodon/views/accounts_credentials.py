@@ -98,6 +98,8 @@ def update_credentials(request: ApiRequest) -> Any:
         "bio": data.string("note"),
         "avatar": _upload(data, "avatar"),
         "header": _upload(data, "header"),
+        "avatar_description": data.string("avatar_description"),
+        "header_description": data.string("header_description"),
     }
     fields = _profile_fields(data)
     if fields is not None:
