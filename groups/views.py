@@ -143,26 +143,31 @@ def _render_detail(
     composer: dict[str, Any] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    me = queries.standing(viewer, group)
+    me, moderators = queries.standing_and_moderators(viewer, group)
     readable = group.visibility == GroupVisibility.PUBLIC or me.is_member
     feed = queries.group_feed(viewer, group, page_range)
+    htmx = _is_htmx(request)
+    # One cards() call for pinned and feed posts (the "Load more" partial shows no pins).
+    shown = feed.page.posts if htmx else [*feed.pinned, *feed.page.posts]
+    all_cards = cards(viewer, shown)
+    pinned_count = len(shown) - len(feed.page.posts)
     context = {
-        "cards": cards(viewer, feed.page.posts),
-        "pinned": cards(viewer, feed.pinned),
+        "cards": all_cards[pinned_count:],
         "next_url": _next_url(request, feed.page),
         "is_next_page": "max_id" in request.GET,
         "group": group,
         "me": me,
     }
-    if _is_htmx(request):
+    if htmx:
         return render(request, "groups/_feed_items.html", context)
     context.update(
         {
+            "pinned": all_cards[:pinned_count],
             "readable": readable,
             "composer": composer or {},
             "kinds": GroupKind,
             "request_count": queries.pending_request_count(group) if me.is_moderator else 0,
-            "moderators": queries.moderators(group) if readable else [],
+            "moderators": moderators if readable else [],
         }
     )
     return render(request, "groups/detail.html", context, status=status)

@@ -1,0 +1,172 @@
+"""In-process cost of the busy group's page (``GET /g/<handle>``), for changes to compare.
+
+The approach of ``bench/profile_home.py``: Django's WSGI handler run directly on the bench
+network, as measured accounts (members of the busy private group, as in the bench's
+``measure_group_feed``) with real session cookies; CPU milliseconds per page
+(``time.process_time``), the queries per page, optionally a cProfile of the steady state::
+
+    PLAZA_DATA_DIR=var/bench .venv/bin/python -m bench.profile_group
+    PLAZA_DATA_DIR=var/bench .venv/bin/python -m bench.profile_group --accounts 200 --requests 400
+    PLAZA_DATA_DIR=var/bench .venv/bin/python -m bench.profile_group --profile 40
+    PLAZA_DATA_DIR=var/bench .venv/bin/python -m bench.profile_group --htmx   # "Load more"
+
+Figures printed:
+
+- ``cards cache empty``: ``--requests`` pages for random members among ``--accounts``, the
+  card cache emptied before each (every card rendered) — the worst case;
+- ``cards cache warm``: the same pages with every card cached;
+- ``queries``: statements per page and the CPU spent executing them.
+
+``--htmx`` measures the "Load more" partial instead (``?max_id=`` of the first page's last
+post, with ``HX-Request``). The sessions it makes are deleted at the end; nothing else is
+written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import random
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.profile_home import _clear_cards, _environ, _ms, _summary
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class GroupPages:
+    """``GET /g/<handle>`` through the WSGI handler, as a given session."""
+
+    def __init__(self, handle: str, query: str = "", htmx: bool = False) -> None:
+        from django.core.wsgi import get_wsgi_application
+
+        self.handler = get_wsgi_application()
+        self.path = f"/g/{handle}"
+        self.query = query
+        self.htmx = htmx
+
+    def get(self, session_key: str) -> bytes:
+        status: list[str] = []
+
+        def start_response(s: str, headers: list[Any], exc_info: Any = None) -> Any:
+            status.append(s)
+            return lambda data: None
+
+        environ = _environ(self.path, self.query, session_key)
+        if self.htmx:
+            environ["HTTP_HX_REQUEST"] = "true"
+        body = b"".join(self.handler(environ, start_response))
+        if not status or not status[0].startswith("200"):
+            raise SystemExit(f"GET {self.path}?{self.query} answered {status}: {body[:300]!r}")
+        return body
+
+
+def _timed(pages: GroupPages, order: list[str], *, clear_cards: bool = False) -> list[float]:
+    times = []
+    for key in order:
+        if clear_cards:
+            _clear_cards()
+        start = time.process_time()
+        pages.get(key)
+        times.append(time.process_time() - start)
+    return times
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--data-dir", default=os.environ.get("PLAZA_DATA_DIR", "var/bench"))
+    parser.add_argument("--accounts", type=int, default=200, help="measured members to use")
+    parser.add_argument("--requests", type=int, default=200, help="pages per pass")
+    parser.add_argument("--htmx", action="store_true", help='the "Load more" partial instead')
+    parser.add_argument("--profile", type=int, default=0, help="print the N top functions")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
+
+    os.environ["PLAZA_DATA_DIR"] = str(Path(args.data_dir).resolve())
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "plaza.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.contrib.sessions.models import Session
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bench.credentials import make_sessions
+
+    built = json.loads((Path(args.data_dir) / "bench-build.json").read_text())
+    extension = json.loads((Path(args.data_dir) / "bench-extension.json").read_text())
+    handle = extension["busy_group_handle"]
+    sessions = list(make_sessions(built["measured_user_ids"][: args.accounts]).values())
+    pages = GroupPages(handle)
+    rng = random.Random(args.seed)
+    try:
+        first = pages.get(sessions[0])
+        if args.htmx:
+            ids = re.findall(rb'id="post-(\d+)"', first)
+            pages = GroupPages(handle, f"max_id={int(ids[-1])}", htmx=True)
+        # Imports, URL resolver, template compilation, sessions into the cache: in no figure.
+        for key in sessions:
+            pages.get(key)
+        order = [rng.choice(sessions) for _ in range(args.requests)]
+        body = pages.get(sessions[0])
+        group_posts = body.count(b'class="group-post')
+        print(
+            f"GET {pages.path}?{pages.query}{' (htmx)' if args.htmx else ''}: {len(body)} bytes, "
+            f"{len(re.findall(rb'<article class=.post', body))} cards, "
+            f"{group_posts} group posts"
+        )
+        print(
+            "cards cache empty before each page: ", _summary(_timed(pages, order, clear_cards=True))
+        )
+        _clear_cards()
+        _timed(pages, sessions)
+        print("cards cache warm:                   ", _summary(_timed(pages, order)))
+
+        query_times: list[float] = []
+
+        def timed_query(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+            start = time.process_time()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                query_times.append(time.process_time() - start)
+
+        with connection.execute_wrapper(timed_query):
+            _timed(pages, order[:50])
+        with CaptureQueriesContext(connection) as queries:
+            pages.get(sessions[0])
+        print(
+            f"queries per page: {len(queries.captured_queries)}, "
+            f"{_ms(sum(query_times) / 50)} ms CPU in cursor.execute per page"
+        )
+        for query in queries.captured_queries:
+            print("   ", query["sql"][:150])
+
+        if args.profile:
+            profiler = cProfile.Profile()
+            profiler.enable()
+            _timed(pages, order)
+            profiler.disable()
+            out = io.StringIO()
+            stats = pstats.Stats(profiler, stream=out)
+            stats.sort_stats("cumulative").print_stats(args.profile)
+            stats.sort_stats("tottime").print_stats(args.profile)
+            print(out.getvalue())
+        cache.clear()  # the sessions about to be deleted
+    finally:
+        Session.objects.filter(session_key__in=sessions).delete()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
