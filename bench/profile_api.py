@@ -74,6 +74,28 @@ TEXTS = {
 }
 
 
+def _server_cpu() -> dict[int, float] | None:
+    """PostgreSQL: CPU seconds used so far by each server process connected to this database
+    (on this machine; the copy this script measures has no other clients), or None. Wall
+    times hide it on a busy machine, yet it runs on the same cores as the server."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        pids = [row[0] for row in cursor.fetchall()]
+    ticks = os.sysconf("SC_CLK_TCK")
+    used: dict[int, float] = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # not on this machine, or gone
+        used[pid] = (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+    return used
+
+
 def _measure(
     label: str,
     calls: list[Any],
@@ -91,6 +113,7 @@ def _measure(
     wall: list[float] = []  # includes waits CPU time hides: disk flushes, locks
     queries: list[int] = []
     profiler = cProfile.Profile() if profile else None
+    server_before = _server_cpu()
     for call in calls:
         reset_queries()
         with CaptureQueriesContext(connection) as ctx:
@@ -107,10 +130,16 @@ def _measure(
         if expect is not None and response.status_code != expect:
             raise SystemExit(f"{label}: HTTP {response.status_code}: {response.content[:300]!r}")
     median = statistics.median(cpu)
+    server = ""
+    server_after = _server_cpu()
+    if server_before is not None and server_after is not None:
+        spent = sum(t - server_before.get(pid, 0.0) for pid, t in server_after.items())
+        server = f"  server CPU mean {spent * 1000 / len(calls):6.2f} ms"
     print(
         f"{label:<34} n={len(cpu):<4} CPU median {median:6.2f} ms  mean "
         f"{statistics.fmean(cpu):6.2f} ms  p90 {sorted(cpu)[int(len(cpu) * 0.9)]:6.2f} ms  "
         f"wall median {statistics.median(wall):6.2f} ms  queries {min(queries)}-{max(queries)}"
+        f"{server}"
     )
     if show_queries:
         for q in ctx.captured_queries:

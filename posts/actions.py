@@ -15,7 +15,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.models import Account, Visibility
-from network.queries import is_blocked_either_way
+from network.queries import blocked_ids, blocker_ids, is_blocked_either_way
 from notifications.actions import notify, withdraw
 from notifications.models import NotificationKind
 from plaza import events
@@ -90,18 +90,17 @@ def _validate_text(text: str, content_warning: str, has_media: bool, has_quote: 
 def _resolve_mentions(author: Account, usernames: Sequence[str]) -> list[Account]:
     if not usernames:
         return []
+    # Unknown names stay plain text; blocked accounts (either way) are silently not
+    # mentioned: one query for every name, the block rules as subqueries.
     found = {
         a.username.lower(): a
-        for a in Account.objects.annotate(lname=Lower("username")).filter(lname__in=list(usernames))
+        for a in Account.objects.annotate(lname=Lower("username"))
+        .filter(lname__in=list(usernames))
+        .exclude(pk=author.pk)
+        .exclude(pk__in=blocked_ids(author))
+        .exclude(pk__in=blocker_ids(author))
     }
-    # Unknown names stay plain text; blocked accounts are silently not mentioned.
-    return [
-        found[name]
-        for name in usernames
-        if name in found
-        and found[name].pk != author.pk
-        and not is_blocked_either_way(author, found[name])
-    ]
+    return [found[name] for name in usernames if name in found]
 
 
 def _store_tags_and_mentions(

@@ -47,9 +47,9 @@ def test_post_with_mentions_and_hashtags(django_assert_max_num_queries):
     author = make_account("writer")
     ann, bob = make_account("ann"), make_account("bob")
     posts.publish(make_account("other"), text="#old tag first")
-    # Resolve (1) and block checks (1 a name), mentions (1), tags and count (PostgreSQL 1,
-    # SQLite 3), the notifications (a few each), the savepoint pair.
-    with django_assert_max_num_queries(16):
+    # The names with their block rules (1), mentions (1), tags and count (PostgreSQL 1,
+    # SQLite 3), a notification each (notifications.actions.notify), the savepoint pair.
+    with django_assert_max_num_queries(12):
         post = posts.publish(author, text="Hi @ann and @Bob, #New #old #new_two #NEW")
     names = list(
         PostHashtag.objects.filter(post=post).order_by("id").values_list("hashtag__name", flat=True)
@@ -62,6 +62,21 @@ def test_post_with_mentions_and_hashtags(django_assert_max_num_queries):
     assert written.hashtags == ("new", "old", "new_two")
     author.refresh_from_db()
     assert author.posts_count == 1
+
+
+def test_blocked_either_way_are_not_mentioned():
+    author = make_account("speaker")
+    blocked, blocking, fine = (
+        make_account("blocked"),
+        make_account("blocking"),
+        make_account("fine"),
+    )
+    network.block(author, blocked)
+    network.block(blocking, author)
+    post = posts.publish(author, text="@blocked @blocking @fine @nobody @speaker hello")
+    assert [m.account_id for m in post.mention_set.all()] == [fine.pk]
+    assert "@blocked" in post.html and 'href="/@blocked"' not in post.html
+    assert 'href="/@fine"' in post.html
 
 
 def test_api_post_reads_nothing_back(run_tasks):
