@@ -6,7 +6,9 @@
         --tasks --show-queries   # posting as the bench posts, its delivery task, the SQL
 
 On PostgreSQL set ``PLAZA_DATABASE_URL`` too (and ``PLAZA_DATA_DIR`` to a directory with the
-bench's ``bench-build.json``); wall times count the round trips there.
+bench's ``bench-build.json``); wall times count the round trips there, and ``server CPU
+mean`` is what the database's own processes spent per request (read from ``/proc``: it
+runs on the same cores, and unlike wall time a busy machine hardly changes it).
 
 Measures ``GET /api/v1/timelines/home?limit=40`` and ``POST /api/v1/statuses`` through the
 whole Django stack (middleware, auth, view, JSON) with the test client, as the bench's
