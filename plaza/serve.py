@@ -19,8 +19,6 @@ from typing import Any
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
-from plaza.balance import Board
-
 
 def application() -> Any:
     """The ASGI app, loaded in each worker (uvicorn ``factory``), start-up garbage frozen;
@@ -60,11 +58,14 @@ def main(argv: list[str] | None = None) -> None:
         return
     sock = config.bind_socket()
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    from plaza.balance import Board
+
     board = Board.create(args.workers)  # before the workers are spawned: they inherit its name
     try:
         Multiprocess(config, sockets=[sock]).run()
     finally:
-        board.unlink()
+        if board is not None:
+            board.unlink()
 
 
 if __name__ == "__main__":

@@ -25,14 +25,17 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def board(monkeypatch: pytest.MonkeyPatch) -> Iterator[Board]:
-    """A two-slot board as the parent makes it, attached as a worker would (slot 0 = us)."""
-    monkeypatch.delenv(ENV, raising=False)
+    """A board for two workers as the parent makes it, attached as a worker would (slot 0 =
+    us); the environment variable it sets is undone afterwards."""
+    monkeypatch.setenv(ENV, "")
     parent = Board.create(2)
+    assert parent is not None and parent.slots == 6  # room for a restart's overlap
     worker = Board.attach()
     assert worker is not None
     yield worker
     worker.close()
     parent.unlink()
+    assert not parent.lock_path().exists()
 
 
 def _sibling(board: Board, pid: int, in_flight: int) -> None:
@@ -51,7 +54,7 @@ def test_a_worker_claims_a_free_slot_and_replaces_a_dead_one(board: Board) -> No
 
 
 def test_no_board_without_the_parent(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(ENV, raising=False)
+    monkeypatch.setenv(ENV, "")
     assert Board.attach() is None
     monkeypatch.setenv(ENV, "psm_plaza_no_such_board:2")
     assert Board.attach() is None
@@ -67,7 +70,19 @@ def test_shed_only_when_busy_and_a_sibling_idles(board: Board) -> None:
     assert not board.should_shed()  # everybody busy: reconnecting would gain nothing
     _sibling(board, 0, 0)
     assert not board.should_shed()  # an unclaimed slot is not an idle process
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    _sibling(board, dead.pid, 0)
+    assert not board.should_shed()  # nor is a process that died without clearing its slot
     board.add(-2)
+
+
+def test_a_leaving_worker_frees_its_slot(board: Board) -> None:
+    board.add(1)
+    board.release()
+    assert (board.ints[0], board.ints[1]) == (0, 0) and board.mine == -1
+    board.add(1)  # after release: a no-op, not a write into someone else's slot
+    assert board.ints[1] == 0
 
 
 def _call(app: Balanced, path: str) -> list[dict[str, Any]]:
@@ -128,31 +143,67 @@ def test_two_workers_share_two_busy_clients() -> None:
         assert len(workers) == 2
         board = {_environ(pid).get(ENV) for pid in workers}
         assert len(board) == 1 and None not in board  # both workers attached to one board
-        before = {pid: _cpu_ticks(pid) for pid in workers}
-        errors: list[BaseException] = []
+        _assert_both_busy(base, workers)
 
-        def client() -> None:
-            try:
-                with httpx.Client(timeout=10) as c:
-                    deadline = time.monotonic() + 4
-                    while time.monotonic() < deadline:
-                        assert c.get(f"{base}/api/v1/instance").status_code == 200
-            except BaseException as e:  # reported below
-                errors.append(e)
-
-        threads = [threading.Thread(target=client) for _ in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert not errors
-        used = sorted(_cpu_ticks(pid) - before[pid] for pid in workers)
-        assert used[0] > used[1] / 4, f"one worker served (almost) everything: {used}"
+        # A graceful restart: uvicorn starts new workers before stopping the old ones; the
+        # old ones free their slots, the new ones get slots and share the clients again.
+        os.kill(server.pid, signal.SIGHUP)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            fresh = _children(server.pid)
+            if len(fresh) == 2 and not set(fresh) & set(workers):
+                break
+            time.sleep(0.2)
+        assert len(fresh) == 2 and not set(fresh) & set(workers)
+        _wait_ready(base)
+        name = next(iter(board)).rpartition(":")[0]  # type: ignore[union-attr]
+        time.sleep(0.5)
+        slots = _board_pids(name)
+        assert slots == set(fresh), (slots, workers, fresh)  # no ghost of the old, no one missing
+        _assert_both_busy(base, fresh)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
-    name = next(iter(board)).rpartition(":")[0]  # type: ignore[union-attr]
     assert not Path(f"/dev/shm/{name}").exists()  # the parent removed it on the way out
+
+
+def _assert_both_busy(base: str, workers: list[int]) -> None:
+    """Two clients with keep-alive connections for 3 s: both workers must have worked."""
+    before = {pid: _cpu_ticks(pid) for pid in workers}
+    errors: list[BaseException] = []
+
+    def client() -> None:
+        try:
+            with httpx.Client(timeout=10) as c:
+                deadline = time.monotonic() + 3
+                while time.monotonic() < deadline:
+                    assert c.get(f"{base}/api/v1/instance").status_code == 200
+        except BaseException as e:  # reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=client) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    used = sorted(_cpu_ticks(pid) - before[pid] for pid in workers)
+    assert used[0] > used[1] / 4, f"one worker served (almost) everything: {used}"
+
+
+def _board_pids(name: str) -> set[int]:
+    """The processes holding a slot on the server's board (read without claiming one)."""
+    from multiprocessing import resource_tracker, shared_memory
+
+    memory = shared_memory.SharedMemory(name=name)
+    resource_tracker.unregister(memory._name, "shared_memory")  # type: ignore[attr-defined]
+    try:
+        ints = memory.buf.cast("i")  # type: ignore[union-attr]
+        pids = {ints[i] for i in range(0, len(ints), 2) if ints[i]}
+        ints.release()
+    finally:
+        memory.close()
+    return pids
 
 
 def _free_port() -> int:
