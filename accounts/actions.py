@@ -209,9 +209,14 @@ def update_profile(
     with transaction.atomic():
         for field, value in changes.items():
             setattr(account, field, value)
-        for field, remove in (("avatar", remove_avatar), ("header", remove_header)):
+        for field, remove, described in (
+            ("avatar", remove_avatar, avatar_description is not None),
+            ("header", remove_header, header_description is not None),
+        ):
             current = getattr(account, field)
             if field in images or (remove and current):
+                if not described:  # the old alt text described the old picture
+                    setattr(account, f"{field}_description", "")
                 if current:
                     old_files.append((current.storage, current.name))
                 if field in images:

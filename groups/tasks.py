@@ -46,6 +46,5 @@ def notify_close_followers(post_id: int) -> int:
             for r in recipients
         ]
     )
-    for notification in created:
-        events.notification_created(notification)
+    events.notifications_created(created)
     return len(created)

@@ -67,30 +67,44 @@ def _after_commit_prune(owner_id: int, source_id: int) -> None:
 
 
 def follow(
-    actor: Account, target: Account, *, show_reshares: bool = True, notify_posts: bool = False
+    actor: Account,
+    target: Account,
+    *,
+    show_reshares: bool | None = None,
+    notify_posts: bool | None = None,
 ) -> Literal["following", "requested"]:
     """Follow ``target``; for a locked account, send a follow request instead.
 
-    Following again updates the options and is not an error (idempotent, like Mastodon).
+    Following again is not an error (idempotent, like Mastodon): options given are updated,
+    options left as ``None`` keep their value (a second "Follow" click from a stale page must
+    not turn the bell off). A new follow shows reshares and has no post notifications unless
+    told otherwise.
     """
     _check_reachable(actor, target, "follow")
+    given = {
+        k: v
+        for k, v in (("show_reshares", show_reshares), ("notify", notify_posts))
+        if v is not None
+    }
     with transaction.atomic():
         existing = Follow.objects.filter(follower=actor, target=target).first()
         if existing is not None:
-            Follow.objects.filter(pk=existing.pk).update(
-                show_reshares=show_reshares, notify=notify_posts
-            )
+            if given:
+                Follow.objects.filter(pk=existing.pk).update(**given)
             return "following"
+        options = {"show_reshares": True, "notify": False, **given}
         if target.locked:
-            _, created = FollowRequest.objects.get_or_create(
-                requester=actor,
-                target=target,
-                defaults={"show_reshares": show_reshares, "notify": notify_posts},
+            request, created = FollowRequest.objects.get_or_create(
+                requester=actor, target=target, defaults=options
             )
             if created:
                 notify(target, actor, NotificationKind.FOLLOW_REQUEST)
+            elif given:
+                FollowRequest.objects.filter(pk=request.pk).update(**given)
             return "requested"
-        _create_follow(actor, target, show_reshares=show_reshares, notify_posts=notify_posts)
+        _create_follow(
+            actor, target, show_reshares=options["show_reshares"], notify_posts=options["notify"]
+        )
         notify(target, actor, NotificationKind.FOLLOW)
     return "following"
 

@@ -54,8 +54,12 @@ class PageIn(Schema):
 
 
 class FollowIn(InputSchema):
-    show_reshares: bool = True
-    notify: bool = Field(False, description="Be notified of this account's posts")
+    show_reshares: bool | None = Field(
+        None, description="Show their reshares in your home feed (new follows: true)"
+    )
+    notify: bool | None = Field(
+        None, description="Be notified of this account's posts (new follows: false)"
+    )
 
 
 class FollowOut(Schema):
@@ -143,7 +147,7 @@ def relationships(request: HttpRequest, id: Query[list[str]]) -> list[Relationsh
 )
 def follow(request: HttpRequest, account_id: str, payload: FollowIn | None = None) -> FollowOut:
     viewer, target = _target(request, account_id)
-    options = payload or FollowIn(show_reshares=True, notify=False)
+    options = payload or FollowIn(show_reshares=None, notify=None)  # left out: keep or default
     ratelimit.hit("follow", viewer)
     result = actions.follow(
         viewer, target, show_reshares=options.show_reshares, notify_posts=options.notify

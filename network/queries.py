@@ -505,7 +505,8 @@ def familiar_followers(
     viewer: Account, targets: Iterable[int], *, per_target: int = 40
 ) -> dict[int, list[Account]]:
     """For each target, accounts that follow it and that ``viewer`` follows (newest first,
-    at most ``per_target``), minus accounts hidden by blocks. One query."""
+    at most ``per_target``), minus accounts hidden by blocks and accounts that hide their
+    network. One query."""
     ids = list(targets)
     result: dict[int, list[Account]] = {i: [] for i in ids}
     if not ids:
@@ -519,6 +520,7 @@ def familiar_followers(
         )
         .exclude(follower__in=blocked_ids(viewer))
         .exclude(follower__in=blocker_ids(viewer))
+        .exclude(follower__hide_network=True)  # whom they follow is theirs to know
         # Numbered per target so each target gets its own newest ``per_target`` rows.
         .annotate(rank=Window(RowNumber(), partition_by=F("target_id"), order_by=F("id").desc()))
         .filter(rank__lte=per_target)

@@ -95,7 +95,10 @@ def mark_read_about(recipient: Account, post_ids: Iterable[int]) -> int:
 
 
 def thread_of(post: Post) -> int:
-    """The id of the conversation ``post`` belongs to (its thread's first post)."""
+    """The id of the conversation ``post`` belongs to (its thread's first post; for a
+    reshare, the conversation of the post it shares)."""
+    if post.reshare_of_id is not None and post.reshare_of is not None:
+        return post.reshare_of.thread_root_id or post.reshare_of_id
     return post.thread_root_id or post.pk
 
 
@@ -128,6 +131,12 @@ def notify_subscribers(post: Post) -> int:
         subscribers = subscribers.filter(
             follower_id__in=Connection.objects.filter(account_id=author).values("other_id")
         )
+    if thread_of(post) != post.pk:  # a self-reply: not for those who muted the conversation
+        subscribers = subscribers.exclude(
+            follower_id__in=ThreadMute.objects.filter(thread_root_id=thread_of(post)).values(
+                "account_id"
+            )
+        )
     recipients = list(
         subscribers.exclude(
             follower_id__in=Block.objects.filter(target_id=author).values("account_id")
@@ -148,9 +157,11 @@ def notify_subscribers(post: Post) -> int:
     if not recipients:
         return 0
     created = Notification.objects.bulk_create(
-        Notification(recipient_id=r, actor_id=author, kind=NotificationKind.STATUS, post=post)
-        for r in recipients
+        (
+            Notification(recipient_id=r, actor_id=author, kind=NotificationKind.STATUS, post=post)
+            for r in recipients
+        ),
+        batch_size=500,
     )
-    for notification in created:
-        events.notification_created(notification)
+    events.notifications_created(created)
     return len(created)

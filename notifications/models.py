@@ -56,8 +56,9 @@ class Notification(models.Model):
 
 
 class ThreadMute(models.Model):
-    """An account that muted a conversation: nothing in the thread (replies, mentions, likes,
-    reshares, quotes of its posts) notifies them any more. Mastodon's "mute conversation"."""
+    """An account that muted a conversation: nothing in the thread (replies, mentions, likes
+    and reshares of its posts, post notifications of self-replies) notifies them any more; a
+    quote starts a conversation of its own. Mastodon's "mute conversation"."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
     thread_root = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")

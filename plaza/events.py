@@ -628,6 +628,23 @@ def notification_created(notification: Notification) -> None:
     on_commit(lambda: publish([stream], "notification", payload))
 
 
+def notifications_created(notifications: Sequence[Notification]) -> None:
+    """Many notifications at once (a post's subscribers, a group's close followers): after
+    commit, only the recipients with a stream open right now are told, so a post with
+    thousands of subscribers costs one lookup of who is live, not a publish per person."""
+    if not notifications:
+        return
+    pairs = [(n.recipient_id, n.pk) for n in notifications]
+
+    def send() -> None:
+        connected = _live_user_ids()
+        for recipient, pk in pairs:
+            if recipient in connected:
+                publish([user_stream(recipient)], "notification", {"notification": pk})
+
+    on_commit(send)
+
+
 def in_thread(fn: Callable[..., Any]) -> Callable[..., Any]:
     """``fn`` as a coroutine for a long-lived stream (SSE, WebSocket), run on a worker thread
     with a database connection it gives back afterwards.

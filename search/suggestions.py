@@ -89,8 +89,14 @@ def _people_candidates(viewer: Account) -> list[tuple[int, str, float]]:
         if pk not in reasons or reasons[pk][0] < score:
             reasons[pk] = (score, reason)
 
+    # Go-betweens who hide their network (accounts.hide_network) are never used: a
+    # suggestion would reveal whom they follow or are connected to.
+    def open_via(column: str) -> str:
+        return f"JOIN {_t(Account)} via ON via.id = {column} AND NOT via.hide_network"
+
     for pk, n in _rows(
         f"SELECT c2.other_id, COUNT(*) FROM {conn} c1 JOIN {conn} c2 ON c2.account_id = c1.other_id "
+        f"{open_via('c1.other_id')} "
         "WHERE c1.account_id = %s AND c2.other_id <> %s GROUP BY c2.other_id "
         "ORDER BY COUNT(*) DESC LIMIT %s",
         [me, me, POOL],
@@ -100,7 +106,7 @@ def _people_candidates(viewer: Account) -> list[tuple[int, str, float]]:
     followed_by: dict[int, list[int]] = {}
     for pk, n, via in _rows(
         f"SELECT f2.target_id, COUNT(*), MIN(f2.follower_id) FROM {follow} f1 "
-        f"JOIN {follow} f2 ON f2.follower_id = f1.target_id "
+        f"JOIN {follow} f2 ON f2.follower_id = f1.target_id {open_via('f1.target_id')} "
         "WHERE f1.follower_id = %s AND f2.target_id <> %s GROUP BY f2.target_id "
         "ORDER BY COUNT(*) DESC LIMIT %s",
         [me, me, POOL],

@@ -51,3 +51,18 @@ def test_image_descriptions_on_the_web_and_both_apis(client, api_for: Any) -> No
     assert ana.header_description == "A calm sea"
     r = api.patch_json("/api/plaza/v1/me", {"avatar_description": "Ana, smiling"})
     assert r.status_code == 200 and r.json()["avatar_description"] == "Ana, smiling"
+
+
+def test_a_new_or_removed_picture_drops_the_old_description() -> None:
+    from accounts import actions
+
+    ana = make_account("ana")
+    actions.update_profile(ana, avatar=jpeg_upload((300, 300)), avatar_description="Ana, 2019")
+    actions.update_profile(ana, avatar=jpeg_upload((300, 300)))  # a new picture, no words
+    assert ana.avatar_description == ""
+    actions.update_profile(ana, avatar=jpeg_upload((300, 300)), avatar_description="Ana, 2026")
+    actions.update_profile(ana, display_name="Ana")  # the picture stays: so does its text
+    assert ana.avatar_description == "Ana, 2026"
+    actions.update_profile(ana, remove_avatar=True)
+    ana.refresh_from_db()
+    assert not ana.avatar and ana.avatar_description == ""

@@ -79,3 +79,40 @@ def test_mastodon_update_credentials_sets_hide_collections_and_indexable(api_for
     assert r.status_code == 422 and "hide_collections" in r.json()["error"]
     ana.refresh_from_db()
     assert ana.hide_network  # nothing half-written
+
+
+def test_suggestions_and_familiar_followers_never_go_through_a_hidden_network() -> None:
+    from django.core.cache import cache
+
+    from network.queries import familiar_followers
+    from search.suggestions import people_you_may_know
+
+    me, bob, x, y = (make_account(n) for n in ("me", "bob", "x", "y"))
+    network.follow(me, bob)
+    network.follow(bob, x)
+    network.request_connection(me, bob)
+    network.accept_connection(bob, me)
+    network.request_connection(bob, y)
+    network.accept_connection(y, bob)
+    found = {s.account.username: s.reason for s in people_you_may_know(me, limit=10)}
+    assert "Followed by @bob" in found["x"] and found["y"] == "1 mutual connection"
+    assert [a.username for a in familiar_followers(me, [x.pk])[x.pk]] == ["bob"]
+
+    accounts.update_settings(bob, hide_network=True)
+    cache.clear()  # suggestions are cached for a while; a fresh computation must not leak
+    found = {s.account.username: s.reason for s in people_you_may_know(me, limit=10)}
+    assert "x" not in found and "y" not in found
+    assert familiar_followers(me, [x.pk])[x.pk] == []
+
+
+def test_following_again_keeps_the_options(client) -> None:
+    ana, fan = make_account("ana"), make_account("fan")
+    network.follow(fan, ana, notify_posts=True, show_reshares=False)
+    client.force_login(fan.user)
+    client.post("/@ana/follow")  # a second click from a stale page
+    network.follow(fan, ana)  # the native API's follow without a body does the same
+    row = fan.following_set.get(target=ana)
+    assert row.notify and not row.show_reshares
+    network.follow(fan, ana, notify_posts=False)
+    row.refresh_from_db()
+    assert not row.notify and not row.show_reshares

@@ -104,3 +104,28 @@ def test_mastodon_follow_notify_and_the_status_notification(api_for: Any, run_ta
     assert [g["type"] for g in grouped["notification_groups"]] == ["status"]
     rel = api.post(f"/api/v1/accounts/{ana.pk}/follow", {"notify": "false"}).json()
     assert rel["following"] and not rel["notifying"]
+
+
+def test_a_muted_conversation_silences_the_bell_for_its_self_replies(run_tasks) -> None:
+    ana, fan = make_account("ana"), make_account("fan")
+    network.follow(fan, ana, notify_posts=True)
+    with run_tasks():
+        root = posts.publish(ana, text="a long thread, part 1")
+    from notifications.actions import mute_thread
+
+    mute_thread(fan, root)
+    with run_tasks():
+        posts.publish(ana, text="part 2", in_reply_to=root)
+        posts.publish(ana, text="a new topic")
+    assert _told(fan) == ["a long thread, part 1", "a new topic"]
+
+
+def test_muting_from_a_reshare_mutes_the_shared_conversation() -> None:
+    from notifications.actions import mute_thread
+    from notifications.models import ThreadMute
+
+    ana, bob, fan = make_account("ana"), make_account("bob"), make_account("fan")
+    root = posts.publish(ana, text="original")
+    shared = posts.reshare(bob, root)
+    mute_thread(fan, shared)
+    assert ThreadMute.objects.get(account=fan).thread_root_id == root.pk
