@@ -19,7 +19,8 @@ def fan_out_post(post_id: int, index: bool = False) -> int:
     write to the queue and a dequeue by the consumer. Both steps are idempotent, so a retry
     after a failure in either redoes both harmlessly.
     """
-    post = Post.objects.filter(pk=post_id).first()
+    # With its author: the search document needs the author's names.
+    post = Post.objects.select_related("author").filter(pk=post_id).first()
     if post is None:
         return 0  # deleted before delivery
     written = actions.fan_out(post)
@@ -28,7 +29,7 @@ def fan_out_post(post_id: int, index: bool = False) -> int:
     if index and post.reshare_of_id is None:
         from search.index import index_posts
 
-        index_posts([post.pk])
+        index_posts([post.pk], posts=[post])  # as loaded here, not read again
     return written
 
 

@@ -127,6 +127,8 @@ def notify_subscribers(post: Post) -> int:
         return 0
     author = post.author_id
     subscribers = Follow.objects.filter(target_id=author, notify=True)
+    if not subscribers.exists():  # nearly always: one probe of the partial index, cheap
+        return 0
     if post.visibility == Visibility.CONNECTIONS:
         subscribers = subscribers.filter(
             follower_id__in=Connection.objects.filter(account_id=author).values("other_id")

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from accounts.models import Account
-from posts.models import MediaAttachment, Post, PostHashtag
+from posts.models import Hashtag, MediaAttachment, Post, PostHashtag
 from search.backends import AccountDoc, GroupDoc, PostDoc, backend, normalise, words
 
 BATCH = 1000
@@ -26,20 +26,35 @@ def tag_token(name: str) -> str:
 
 
 def _post_docs(posts: Sequence[Post]) -> list[PostDoc]:
-    """Documents for ``posts`` (reshares have no text and are skipped): three queries."""
+    """Documents for ``posts`` (reshares have no text and are skipped): one query for their
+    hashtags and media, and one for their authors unless they were loaded with them
+    (``select_related("author")``)."""
     posts = [p for p in posts if p.reshare_of_id is None]
     if not posts:
         return []
     ids = [p.pk for p in posts]
     tags: dict[int, list[str]] = {}
-    for post_id, name in PostHashtag.objects.filter(post_id__in=ids).values_list(
-        "post_id", "hashtag__name"
-    ):
-        tags.setdefault(post_id, []).append(tag_token(name))
-    with_media = set(
-        MediaAttachment.objects.filter(post_id__in=ids).values_list("post_id", flat=True)
-    )
-    authors = Account.objects.only("username", "display_name").in_bulk({p.author_id for p in posts})
+    with_media: set[int] = set()
+    q = connection.ops.quote_name
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT ph.post_id, h.name FROM {q(PostHashtag._meta.db_table)} ph "
+            f"JOIN {q(Hashtag._meta.db_table)} h ON h.id = ph.hashtag_id "
+            f"WHERE ph.post_id IN ({marks}) UNION ALL "
+            f"SELECT DISTINCT post_id, NULL FROM {q(MediaAttachment._meta.db_table)} "
+            f"WHERE post_id IN ({marks})",
+            [*ids, *ids],
+        )
+        for post_id, name in cursor.fetchall():
+            if name is None:
+                with_media.add(post_id)  # a row of the media half
+            else:
+                tags.setdefault(post_id, []).append(tag_token(name))
+    loaded = {p.author_id: p.author for p in posts if Post.author.is_cached(p)}
+    missing = {p.author_id for p in posts} - set(loaded)
+    authors = Account.objects.only("username", "display_name").in_bulk(missing) if missing else {}
+    authors.update(loaded)
     docs = []
     for p in posts:
         author = authors.get(p.author_id)
@@ -57,13 +72,20 @@ def _post_docs(posts: Sequence[Post]) -> list[PostDoc]:
     return docs
 
 
-def index_posts(post_ids: Sequence[int]) -> int:
-    """(Re-)index these posts as they are now; ids of deleted posts are removed. Idempotent."""
-    posts = list(Post.objects.filter(pk__in=list(post_ids)))
+def index_posts(post_ids: Sequence[int], *, posts: Sequence[Post] | None = None) -> int:
+    """(Re-)index these posts as they are now; ids of deleted posts are removed. Idempotent.
+
+    ``posts``: these very posts, just loaded by the caller (best with their authors,
+    ``select_related("author")``): not read again."""
+    if posts is None:
+        posts = list(Post.objects.select_related("author").filter(pk__in=list(post_ids)))
     docs = _post_docs(posts)
     engine = backend()
+    gone = set(post_ids) - {d.id for d in docs}
+    if not gone and len(docs) == 1 and connection.vendor == "postgresql":
+        engine.upsert_posts(docs)  # one statement: no transaction of its own needed
+        return 1
     with transaction.atomic():
-        gone = set(post_ids) - {d.id for d in docs}
         engine.delete_posts(sorted(gone))
         engine.upsert_posts(docs)
     return len(docs)
