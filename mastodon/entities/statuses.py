@@ -16,6 +16,7 @@ from mastodon.entities import cache
 from mastodon.entities.accounts import MASTODON_VISIBILITY, account, iso
 from mastodon.entities.filters import filter_results
 from network.queries import muted_ids
+from notifications.models import ThreadMute
 from posts import actions as post_actions
 from posts.models import (
     Hashtag,
@@ -110,8 +111,8 @@ def _version(post: Post) -> tuple[Any, ...]:
 class _Extras:
     """What a batch of statuses needs besides the posts, in one statement whether or not
     their cached parts are current (so a page's query count never depends on the cache):
-    mentions (account ids and current usernames), hashtags, and which authors the viewer
-    mutes. Plain rows, not model instances, and SQL written here rather than compiled by the
+    mentions (account ids and current usernames), hashtags, which authors the viewer mutes
+    and which of the page's conversations the viewer muted. Plain rows, not model instances, and SQL written here rather than compiled by the
     ORM: a page of 40 statuses has a few hundred of them."""
 
     def __init__(self, viewer: Account | None, posts: Sequence[Post], *, load: bool = True) -> None:
@@ -119,6 +120,7 @@ class _Extras:
         self.mentions: dict[int, list[tuple[int, str]]] = defaultdict(list)
         self.tags: dict[int, list[str]] = defaultdict(list)
         self.muted: set[int] = set()
+        self.muted_threads: set[int] = set()
         if not ids or not load:
             return  # load=False: the caller fills them in (what it just wrote)
         marks = ", ".join(["%s"] * len(ids))
@@ -136,6 +138,12 @@ class _Extras:
             muted_sql, muted_params = muted_ids(viewer).query.sql_with_params()
             sql += f" UNION ALL SELECT 'u', NULL, target_id, NULL FROM ({muted_sql}) muted_authors"
             params += list(muted_params)
+            roots = list({p.thread_root_id or p.pk for p in posts})
+            sql += (
+                f" UNION ALL SELECT 'c', NULL, thread_root_id, NULL FROM {_t(ThreadMute)} "
+                f"WHERE account_id = %s AND thread_root_id IN ({', '.join(['%s'] * len(roots))})"
+            )
+            params += [viewer.pk, *roots]
         tags: list[tuple[int, int, str]] = []
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -144,6 +152,8 @@ class _Extras:
                     self.mentions[post_id].append((number, name))
                 elif kind == "t":
                     tags.append((number, post_id, name))
+                elif kind == "c":
+                    self.muted_threads.add(number)
                 else:
                     self.muted.add(number)
         for _order, post_id, name in sorted(tags):  # in the order they were written
@@ -356,7 +366,13 @@ def statuses(
             inner["favourited"] = card.liked
             inner["reblogged"] = card.reshared
             inner["bookmarked"] = card.bookmarked
-            inner["muted"] = card.shown.author_id in builder.extras.muted
+            # Mastodon: "muted notifications for this status's conversation"; a muted author
+            # is silenced everywhere, so that counts too.
+            post = card.shown
+            inner["muted"] = (
+                post.author_id in builder.extras.muted
+                or (post.thread_root_id or post.pk) in builder.extras.muted_threads
+            )
             inner["filtered"] = filter_results(tripped.get(card.post.pk, []))
             # pinned exists only for one's own posts; unknown states are left out.
             if card.shown.author_id == viewer.pk:

@@ -43,6 +43,7 @@ from mastodon.entities import statuses as entities
 from mastodon.entities.accounts import account as account_entity
 from mastodon.models import IdempotentRequest
 from mastodon.views import conversations as direct
+from notifications import actions as notification_actions
 from plaza import ratelimit
 from plaza.errors import NotFound
 from posts import actions
@@ -494,8 +495,17 @@ def unpin(request: ApiRequest, status_id: str) -> Any:
 
 @endpoint("POST", scope="write:mutes")
 def mute_conversation(request: ApiRequest, status_id: str) -> Any:
-    _post(request, status_id)  # unknown or hidden posts stay 404
-    raise ApiError("Muting conversations is not supported on this server", 422)
+    """No more notifications from the status's conversation (``muted`` becomes true)."""
+    post = _post(request, status_id)  # unknown or hidden posts stay 404
+    notification_actions.mute_thread(me(request), post)
+    return _status(request, post)
+
+
+@endpoint("POST", scope="write:mutes")
+def unmute_conversation(request: ApiRequest, status_id: str) -> Any:
+    post = _post(request, status_id)
+    notification_actions.unmute_thread(me(request), post)
+    return _status(request, post)
 
 
 def _accounts_page(request: ApiRequest, fetch: Callable[..., Any], status_id: str) -> Any:
@@ -585,7 +595,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(f"{_S}/pin", pin),
     path(f"{_S}/unpin", unpin),
     path(f"{_S}/mute", mute_conversation),
-    path(f"{_S}/unmute", mute_conversation),
+    path(f"{_S}/unmute", unmute_conversation),
     path(f"{_S}/favourited_by", favourited_by),
     path(f"{_S}/reblogged_by", reblogged_by),
     path(f"{_S}/quotes", quotes),

@@ -153,15 +153,6 @@ def test_pin_and_unpin(api_for: ApiFor, alice: Account, bob: Account) -> None:
     assert Pin.objects.count() == 4
 
 
-def test_conversation_mute_is_unsupported(api_for: ApiFor, alice: Account) -> None:
-    post = actions.publish(alice, text="x", visibility=Visibility.PUBLIC)
-    for action in ("mute", "unmute"):
-        r = api_for(alice).post(f"/api/v1/statuses/{post.pk}/{action}")
-        assert r.status_code == 422
-        assert "not supported" in r.json()["error"]
-    assert api_for(alice).post("/api/v1/statuses/1/mute").status_code == 404
-
-
 def test_reblog_of_private_post_refused(api_for: ApiFor, alice: Account, bob: Account) -> None:
     network.follow(alice, bob)
     post = actions.publish(bob, text="followers", visibility=Visibility.FOLLOWERS)
