@@ -17,6 +17,7 @@ from ninja.files import UploadedFile
 from accounts.api import AccountOut, VisibilityName, to_account, visible_account
 from accounts.models import Account
 from mastodon.api import absolute_url
+from notifications import actions as notification_actions
 from plaza import ratelimit
 from plaza.api import ERRORS, InputSchema, TokenAuth, account_of, page_key, parse_id, viewer_of
 from plaza.errors import ActionError, NotFound
@@ -42,6 +43,7 @@ LIKES = TokenAuth("favourites")
 BOOKMARKS = TokenAuth("bookmarks")
 PINS = TokenAuth("accounts")
 MEDIA = TokenAuth("media")
+MUTES = TokenAuth("mutes")
 
 
 class MediaOut(Schema):
@@ -483,6 +485,22 @@ def unpin(request: HttpRequest, post_id: str) -> PostOut:
     viewer, post = _post(request, post_id)
     actions.unpin(viewer, post)
     return _fresh(viewer, post.pk)
+
+
+@router.post("/posts/{post_id}/mute-conversation", response={204: None, **ERRORS}, auth=MUTES)
+def mute_conversation(request: HttpRequest, post_id: str) -> Status[None]:
+    """No more notifications from the conversation this post is part of."""
+    viewer, post = _post(request, post_id)
+    notification_actions.mute_thread(viewer, post)
+    return Status(204, None)
+
+
+@router.delete("/posts/{post_id}/mute-conversation", response={204: None, **ERRORS}, auth=MUTES)
+def unmute_conversation(request: HttpRequest, post_id: str) -> Status[None]:
+    """Notifications from the conversation again."""
+    viewer, post = _post(request, post_id)
+    notification_actions.unmute_thread(viewer, post)
+    return Status(204, None)
 
 
 @router.get(
