@@ -168,6 +168,10 @@ class _Hidden:
 
     hidden: tuple[int, ...]  # blocked either way, muted, suspended
     limited: tuple[int, ...]  # limited (silenced) accounts
+    # Followed accounts whose reshares the viewer doesn't want (Mastodon's reblogs=false).
+    # A list rather than a subquery: PostgreSQL charged the subquery to every row of the
+    # join and chose to walk the posts' primary key (13 ms) instead of the feed index.
+    no_reshares: tuple[int, ...] = ()
 
     @classmethod
     def of(cls, viewer: Account) -> _Hidden:
@@ -182,14 +186,18 @@ class _Hidden:
             f"UNION SELECT 0, m.account_id FROM {member} m INNER JOIN {lst} l ON l.id = m.list_id "
             f"WHERE l.owner_id = %s AND l.exclusive = %s "
             f"UNION SELECT 0, id FROM {account} WHERE suspended_at IS NOT NULL "
-            f"UNION SELECT 1, id FROM {account} WHERE limited_at IS NOT NULL"
+            f"UNION SELECT 1, id FROM {account} WHERE limited_at IS NOT NULL "
+            f"UNION SELECT 2, target_id FROM {_t(Follow)} "
+            f"WHERE follower_id = %s AND show_reshares = %s"
         )
+        params: list[Any] = [viewer.pk, viewer.pk, viewer.pk, timezone.now(), viewer.pk, True]
         with connection.cursor() as cursor:
-            cursor.execute(sql, [viewer.pk, viewer.pk, viewer.pk, timezone.now(), viewer.pk, True])
+            cursor.execute(sql, [*params, viewer.pk, False])
             rows = cursor.fetchall()
         return cls(
             hidden=tuple(sorted(i for kind, i in rows if kind == 0)),
             limited=tuple(sorted(i for kind, i in rows if kind == 1 and i != viewer.pk)),
+            no_reshares=tuple(sorted(i for kind, i in rows if kind == 2)),
         )
 
     def not_hidden(self, column: str) -> tuple[str, list[Any]]:
@@ -220,7 +228,7 @@ def _entry_ids(viewer: Account, page: PageRange, hide: _Hidden) -> list[int]:
     time building the statement than SQLite spends running it. The filters sit before the
     ``LIMIT`` so hidden posts never shorten a page.
     """
-    entry, post, follow = _t(HomeFeedEntry), _t(Post), _t(Follow)
+    entry, post = _t(HomeFeedEntry), _t(Post)
     where = ["e.owner_id = %s"]
     params: list[Any] = [viewer.pk]
     for bound, op in ((page.max_id, "<"), (page.since_id, ">"), (page.min_id, ">")):
@@ -237,11 +245,10 @@ def _entry_ids(viewer: Account, page: PageRange, hide: _Hidden) -> list[int]:
     ):
         where.append(clause)
         params += clause_params
-    where.append(
-        f"(p.reshare_of_id IS NULL OR e.source_id NOT IN (SELECT target_id FROM {follow} "
-        "WHERE follower_id = %s AND show_reshares = %s))"
-    )
-    params += [viewer.pk, False]
+    if hide.no_reshares:
+        marks = ", ".join(["%s"] * len(hide.no_reshares))
+        where.append(f"(p.reshare_of_id IS NULL OR e.source_id NOT IN ({marks}))")
+        params += list(hide.no_reshares)
     direction = "ASC" if page.ascending else "DESC"
     sql = (
         f"SELECT e.post_id FROM {entry} e INNER JOIN {post} p ON p.id = e.post_id "
