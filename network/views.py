@@ -132,22 +132,23 @@ def follow(request: HttpRequest, username: str) -> Deed:
     return deed
 
 
-@relationship_action
-def notify_on(request: HttpRequest, username: str) -> Deed:
-    def deed(viewer: Account, target: Account) -> str:
-        actions.set_post_notifications(viewer, target, True)
-        return f"You'll be notified when @{target.username} posts."
+def _bell(on: bool) -> Callable[..., HttpResponse]:
+    """The bell next to "Following": post notifications on or off."""
 
-    return deed
+    def bell(request: HttpRequest, username: str) -> Deed:
+        def deed(viewer: Account, target: Account) -> str:
+            actions.set_post_notifications(viewer, target, on)
+            if on:
+                return f"You'll be notified when @{target.username} posts."
+            return f"No more notifications when @{target.username} posts."
+
+        return deed
+
+    bell.__name__ = bell.__qualname__ = f"notify_{'on' if on else 'off'}"
+    return relationship_action(bell)
 
 
-@relationship_action
-def notify_off(request: HttpRequest, username: str) -> Deed:
-    def deed(viewer: Account, target: Account) -> str:
-        actions.set_post_notifications(viewer, target, False)
-        return f"No more notifications when @{target.username} posts."
-
-    return deed
+notify_on, notify_off = _bell(True), _bell(False)
 
 
 @relationship_action
