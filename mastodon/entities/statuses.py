@@ -293,18 +293,23 @@ class _Builder:
 
     def quoted(self, post: Post) -> dict[str, Any]:
         # A quoted post inside a quote: shown without its own viewer state or nested quote.
-        fake = PostCard(
-            post=post,
-            shown=post,
-            reshared_by=None,
-            liked=False,
-            bookmarked=False,
-            reshared=False,
-            pinned=False,
-            quote=None,
-            quote_hidden=False,
-        )
+        fake = _bare_card(post)
         return self.content(fake, post, nested=True)
+
+
+def _bare_card(post: Post) -> PostCard:
+    """A card for ``post`` itself with no viewer state (nothing liked, reshared...)."""
+    return PostCard(
+        post=post,
+        shown=post,
+        reshared_by=None,
+        liked=False,
+        bookmarked=False,
+        reshared=False,
+        pinned=False,
+        quote=None,
+        quote_hidden=False,
+    )
 
 
 def _quote_approval(viewer: Account | None, post: Post) -> dict[str, Any]:
@@ -410,17 +415,7 @@ def new_status(viewer: Account, post: Post) -> dict[str, Any]:
     extras = _Extras(viewer, [post], load=False)
     extras.mentions[post.pk] = [(a.pk, a.username) for a in written.mentions]
     extras.tags[post.pk] = list(written.hashtags)
-    card = PostCard(
-        post=post,
-        shown=post,
-        reshared_by=None,
-        liked=False,
-        bookmarked=False,
-        reshared=False,
-        pinned=False,
-        quote=None,
-        quote_hidden=False,
-    )
+    card = _bare_card(post)
     builder = _Builder(viewer, [post], extras)
     builder.media[post.pk] = list(written.media)
     entity = builder.content(card, post, nested=False)
