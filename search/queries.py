@@ -37,7 +37,8 @@ from accounts.models import Account, Visibility
 from network.queries import blocked_ids, blocker_ids, muted_ids
 from plaza.ids import id_for_time
 from posts.models import Hashtag, Post, PostHashtag
-from posts.queries import visible_posts, with_related
+from posts.queries import load_related, visible_posts, with_related
+from search import compiled
 from search.backends import PostFilter, TextQuery, backend
 from search.models import FollowedHashtag
 from search.parse import ParsedQuery
@@ -78,10 +79,13 @@ IN_MATCHES = RawSQL(f"SELECT id FROM {MATCHES}", [])
 
 
 def _scored(
-    matches: tuple[str, list[Any]], qs: QuerySet[Any], *columns: str
+    matches: tuple[str, list[Any]],
+    qs: QuerySet[Any] | tuple[str, list[Any]],
+    *columns: str,
 ) -> tuple[list[tuple[Any, ...]], dict[int, float]]:
     """``qs`` (which filters on :data:`IN_MATCHES`) as ``columns`` rows (the pk first), and
     the text score of every candidate, visible or not (scores are relative to the best).
+    ``qs`` may also be given as its ``values_list(*columns)`` statement, already compiled.
 
     One statement: ``WITH search_matches AS MATERIALIZED (<the index's candidates>)``, then
     the queryset's rows and the candidates' scores side by side (``UNION ALL``), paired up
@@ -90,7 +94,9 @@ def _scored(
     for 500 candidates.
     """
     matches_sql, matches_params = matches
-    inner_sql, inner_params = qs.values_list(*columns).query.sql_with_params()
+    inner_sql, inner_params = (
+        qs if isinstance(qs, tuple) else qs.values_list(*columns).query.sql_with_params()
+    )
     nulls = ", NULL" * (len(columns) - 1)
     sql = (
         f"WITH {MATCHES} AS MATERIALIZED ({matches_sql}) "
@@ -144,10 +150,11 @@ def _group_id(viewer: Account | None, handle: str) -> int | None:
     )
 
 
-def _scope(viewer: Account | None, q: ParsedQuery, f: PostFilter) -> QuerySet[Post] | None:
+def _scope(viewer: Account | None, group_id: int | None = None) -> QuerySet[Post]:
     """Posts the viewer may find: visible to them, not reshares, not other people's unlisted
-    posts (unlisted means "keep out of listings"), not by accounts they muted. ``in:group``
-    also becomes an index filter (``f.group_id``)."""
+    posts (unlisted means "keep out of listings"), not by accounts they muted; only the
+    group's with ``group_id`` (``in:group``). Reads nothing: only builds the queryset (the
+    statements are compiled once per shape, see :mod:`search.compiled`)."""
     qs = visible_posts(viewer).filter(NOT_A_RESHARE)
     listed = ~Q(visibility=Visibility.UNLISTED)
     if _GROUP_POSTS:
@@ -158,14 +165,8 @@ def _scope(viewer: Account | None, q: ParsedQuery, f: PostFilter) -> QuerySet[Po
         listed |= Q(author_id=viewer.pk)
         qs = qs.exclude(author_id__in=muted_ids(viewer))
     qs = qs.filter(listed)
-    if q.in_group:
-        if not _GROUP_POSTS:
-            return None
-        group_id = _group_id(viewer, q.in_group)
-        if group_id is None:
-            return None
+    if group_id is not None:
         qs = qs.filter(group_id=group_id)
-        f.group_id = group_id
     return qs
 
 
@@ -188,9 +189,12 @@ def search_posts(
     filters = _post_filter(viewer, q)
     if filters is None:
         return PostResults([])
-    scope = _scope(viewer, q, filters)
-    if scope is None:
-        return PostResults([])
+    if q.in_group:
+        # in:group also becomes an index filter; reading the group's posts is still decided
+        # by visible_posts (membership of private and secret groups).
+        filters.group_id = _group_id(viewer, q.in_group) if _GROUP_POSTS else None
+        if filters.group_id is None:
+            return PostResults([])
     if not q.text:
         if not (q.from_user or q.in_group or q.author_id):
             return PostResults([])
@@ -202,40 +206,84 @@ def search_posts(
     if order == "recent" or q.in_group:
         # in:group: the group's matches, newest first. The relevance path ranks the newest
         # CANDIDATES matches of the whole site, which a small group's posts rarely are.
-        return _recent(scope, q.text, filters, limit, offset)
-    return _relevant(scope, q.text, filters, limit, offset)
+        return _recent(viewer, q.text, filters, limit, offset)
+    return _relevant(viewer, q.text, filters, limit, offset)
 
 
 def _recent(
-    scope: QuerySet[Post], text: TextQuery, f: PostFilter, limit: int, offset: int
+    viewer: Account | None, text: TextQuery, f: PostFilter, limit: int, offset: int
 ) -> PostResults:
-    qs = scope
+    values = {
+        compiled.VIEWER: viewer.pk if viewer is not None else None,
+        compiled.GROUP: f.group_id,
+        compiled.AUTHOR: None if text else f.author_id,
+        compiled.MIN_ID: None if text else f.min_id,
+        compiled.MAX_ID: None if text else f.max_id,
+    }
+    has_media = bool(f.has_media) and not text
+    key = (
+        "recent",
+        bool(text),
+        has_media,
+        offset,
+        limit,
+        *(v is not None for v in values.values()),
+    )
+
+    def build(v: dict[int, Any]) -> tuple[str, list[Any]]:
+        qs = _scope(compiled.stand_in(v[compiled.VIEWER]), v[compiled.GROUP])
+        if text:
+            # The matches are the statement's WITH table (inlined by both databases: the
+            # same plan as ``id IN (<matches>)``), so the rest compiles once per shape.
+            qs = qs.filter(pk__in=IN_MATCHES)
+        else:
+            if v[compiled.AUTHOR] is not None:
+                qs = qs.filter(author_id=v[compiled.AUTHOR])
+            if has_media:
+                qs = qs.filter(media__isnull=False).distinct()
+            if v[compiled.MIN_ID] is not None:
+                qs = qs.filter(pk__gte=v[compiled.MIN_ID])
+            if v[compiled.MAX_ID] is not None:
+                qs = qs.filter(pk__lt=v[compiled.MAX_ID])
+        sql, params = qs.order_by("-id")[offset : offset + limit].query.sql_with_params()
+        return sql, list(params)
+
+    sql, params = compiled.statement(key, values, build)
     if text:
-        sql, params = backend().post_ids_sql(text, f)
-        qs = qs.filter(pk__in=RawSQL(sql, params))
-    else:
-        if f.author_id is not None:
-            qs = qs.filter(author_id=f.author_id)
-        if f.has_media:
-            qs = qs.filter(media__isnull=False).distinct()
-        if f.min_id is not None:
-            qs = qs.filter(pk__gte=f.min_id)
-        if f.max_id is not None:
-            qs = qs.filter(pk__lt=f.max_id)
-    posts = list(with_related(qs.order_by("-id"))[offset : offset + limit])
+        matches_sql, matches_params = backend().post_ids_sql(text, f)
+        sql = f"WITH {MATCHES}(id) AS ({matches_sql}) {sql}"
+        params = [*matches_params, *params]
+    posts = list(Post.objects.raw(sql, params))
+    load_related(posts)
     return PostResults(posts, next_max_id=posts[-1].pk if len(posts) == limit else None)
 
 
+_SCORE_COLUMNS = ("pk", "likes_count", "reshares_count", "replies_count", "quotes_count")
+
+
 def _relevant(
-    scope: QuerySet[Post], text: TextQuery, f: PostFilter, limit: int, offset: int
+    viewer: Account | None, text: TextQuery, f: PostFilter, limit: int, offset: int
 ) -> PostResults:
     if offset >= CANDIDATES:
         return PostResults([])
+
+    def build(v: dict[int, Any]) -> tuple[str, list[Any]]:
+        qs = _scope(compiled.stand_in(v[compiled.VIEWER]), v[compiled.GROUP])
+        sql, params = (
+            qs.filter(pk__in=IN_MATCHES).values_list(*_SCORE_COLUMNS).query.sql_with_params()
+        )
+        return sql, list(params)
+
+    values = {
+        compiled.VIEWER: viewer.pk if viewer is not None else None,
+        compiled.GROUP: f.group_id,
+    }
+    key = ("relevant", *(v is not None for v in values.values()))
     rows, matches = _scored(
         backend().post_matches_sql(text, f, limit=CANDIDATES),
-        scope.filter(pk__in=IN_MATCHES),
-        "pk", "likes_count", "reshares_count", "replies_count", "quotes_count",
-    )  # fmt: skip
+        compiled.statement(key, values, build),
+        *_SCORE_COLUMNS,
+    )
     best = max(matches.values(), default=1.0) or 1.0
     now_ms = time.time() * 1000
     scored: list[tuple[float, int]] = []
@@ -293,26 +341,41 @@ def search_people(
     # lower(username) = ..., not iexact (LIKE): the case-insensitive unique index answers it.
     # The text's candidates plus the exact username, then the discoverable rule: written as
     # one id set, because "in the candidates OR this name" made PostgreSQL scan every account.
+    if following_only and viewer is None:
+        return PeopleResults([])
     accounts = connection.ops.quote_name(Account._meta.db_table)
-    ids = RawSQL(
-        f"SELECT id FROM {MATCHES} UNION SELECT id FROM {accounts} WHERE lower(username) = %s",
-        [exact_name],
-    )
-    qs = (
-        _people_scope(viewer)
-        .annotate(lname=Lower("username"))
-        .filter(Q(pk__in=ids), Q(discoverable=True) | Q(lname=exact_name))
-    )
-    if following_only:
-        if viewer is None:
-            return PeopleResults([])
-        from network.queries import following_ids
 
-        qs = qs.filter(pk__in=following_ids(viewer))
+    def build(v: dict[Any, Any]) -> tuple[str, list[Any]]:
+        name = v[compiled.NAME]
+        ids = RawSQL(
+            f"SELECT id FROM {MATCHES} UNION SELECT id FROM {accounts} WHERE lower(username) = %s",
+            [name],
+        )
+        who = compiled.stand_in(v[compiled.VIEWER])
+        qs = (
+            _people_scope(who)
+            .annotate(lname=Lower("username"))
+            .filter(Q(pk__in=ids), Q(discoverable=True) | Q(lname=name))
+        )
+        if following_only:
+            from network.queries import following_ids
+
+            qs = qs.filter(pk__in=following_ids(who))
+        sql, params = (
+            qs[: PEOPLE_CANDIDATES + 1]
+            .values_list("pk", "username", "followers_count")
+            .query.sql_with_params()
+        )
+        return sql, list(params)
+
+    values: dict[Any, Any] = {
+        compiled.VIEWER: viewer.pk if viewer is not None else None,
+        compiled.NAME: exact_name,
+    }
     # Scored on three columns; only the page's accounts are read whole.
     rows, matches = _scored(
         backend().account_matches_sql(text, limit=PEOPLE_CANDIDATES),
-        qs[: PEOPLE_CANDIDATES + 1],
+        compiled.statement(("people", viewer is not None, following_only), values, build),
         "pk", "username", "followers_count",
     )  # fmt: skip
     best = max(matches.values(), default=1.0) or 1.0
@@ -410,7 +473,19 @@ def search_groups(
     if q.text.tags and not q.text.words and not q.text.phrases:
         # "#python" alone: groups tagged python first (topics), then the words anywhere.
         text = TextQuery(words=[], tags=q.text.tags[:8])
-    findable = _findable_groups(viewer, group_model).filter(pk__in=IN_MATCHES)
+
+    def build(v: dict[Any, Any]) -> tuple[str, list[Any]]:
+        qs = _findable_groups(compiled.stand_in(v[compiled.VIEWER]), group_model)
+        sql, params = (
+            qs.filter(pk__in=IN_MATCHES).values_list("pk", "member_count").query.sql_with_params()
+        )
+        return sql, list(params)
+
+    findable = compiled.statement(
+        ("groups", viewer is not None),
+        {compiled.VIEWER: viewer.pk if viewer is not None else None},
+        build,
+    )
     rows, matches = _scored(
         backend().group_matches_sql(text, limit=GROUP_CANDIDATES), findable, "pk", "member_count"
     )
