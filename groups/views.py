@@ -47,9 +47,9 @@ def _me(request: HttpRequest) -> Account:
     return account
 
 
-def _group(request: HttpRequest, handle: str) -> Group:
+def _group(request: HttpRequest, handle: str, *, owner: bool = True) -> Group:
     try:
-        return queries.get_group_for(_viewer(request), handle)
+        return queries.get_group_for(_viewer(request), handle, owner=owner)
     except NotFound:
         raise Http404("No such group.")
 
@@ -125,7 +125,7 @@ def _form_values(values: dict[str, Any]) -> dict[str, Any]:
 
 def detail(request: HttpRequest, handle: str) -> HttpResponse:
     """The group: header, about and rules, the join button, the composer and the feed."""
-    group = _group(request, handle)
+    group = _group(request, handle, owner=False)  # the owner comes with the moderators
     viewer = _viewer(request)
     try:
         page_range = _page_range(request)
