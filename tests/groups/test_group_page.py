@@ -139,8 +139,9 @@ def test_page_queries_do_not_grow_with_the_page(
     assert _count(client, f"/g/busy?limit=2&max_id={last}", **htmx) == _count(
         client, f"/g/busy?limit=20&max_id={last}", **htmx
     )
-    # Session, user, group, standing and moderators, the feed (pins and page), authors,
-    # media, the viewer's marks, and the base page's counters: 12 at most, whatever the page.
+    # Session, user, group, standing and moderators, who to leave out (with the pins), the
+    # feed (pinned and page), authors, media, the viewer's marks, and the base page's
+    # counters: 12 at most, whatever the page.
     with django_assert_max_num_queries(12):
         client.get("/g/busy?limit=40")
 
