@@ -293,3 +293,20 @@ def test_native_api(client, run_tasks, token_for):
     assert client.post("/api/plaza/v1/hashtags/apis/follow", **read_only).status_code == 403
     assert client.get("/api/plaza/v1/trends/hashtags").json()[0]["name"] == "apis"
     assert client.get("/api/plaza/v1/trends/posts").status_code == 200
+
+
+def test_search_aside_is_cached_but_per_request_and_fresh(client, run_tasks):
+    me, c1, fof = make_account("me"), make_account("c1"), make_account("fof")
+    with run_tasks():
+        connect(me, c1)
+        connect(c1, fof)
+    client.force_login(me.user)
+    first = client.get("/search", {"q": "anything"}).content.decode()
+    assert "People you may know" in first and "@fof" in first
+    second = client.get("/search", {"q": "other & more"}).content.decode()  # from the cache
+    token = client.cookies["csrftoken"].value
+    assert "plazaasidecsrfmark" not in second and "plaza-aside-path-mark" not in second
+    assert 'name="next" value="/search?q=other+%26+more"' in second
+    assert 'name="csrfmiddlewaretoken" value="' in second and token
+    actions.dismiss_suggestion(me, "account", fof.pk)
+    assert "@fof" not in client.get("/search", {"q": "other & more"}).content.decode()
