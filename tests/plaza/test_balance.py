@@ -168,15 +168,17 @@ def test_two_workers_share_two_busy_clients() -> None:
 
 
 def _assert_both_busy(base: str, workers: list[int]) -> None:
-    """Two clients with keep-alive connections for 3 s: both workers must have worked."""
+    """Two clients with keep-alive connections, requests overlapping, until the workers
+    have used 0.4 s of CPU between them (longer on a loaded machine; 30 s at most): both
+    must have worked."""
     before = {pid: _cpu_ticks(pid) for pid in workers}
     errors: list[BaseException] = []
+    stop = threading.Event()
 
     def client() -> None:
         try:
             with httpx.Client(timeout=10) as c:
-                deadline = time.monotonic() + 3
-                while time.monotonic() < deadline:
+                while not stop.is_set():
                     assert c.get(f"{base}/api/v1/instance").status_code == 200
         except BaseException as e:  # reported below
             errors.append(e)
@@ -184,6 +186,14 @@ def _assert_both_busy(base: str, workers: list[int]) -> None:
     threads = [threading.Thread(target=client) for _ in range(2)]
     for t in threads:
         t.start()
+    deadline = time.monotonic() + 30
+    time.sleep(2)
+    while time.monotonic() < deadline:
+        used = sorted(_cpu_ticks(pid) - before[pid] for pid in workers)
+        if sum(used) >= 40:  # clock ticks (1/100 s): enough work to judge the split
+            break
+        time.sleep(0.5)
+    stop.set()
     for t in threads:
         t.join()
     assert not errors
