@@ -55,7 +55,7 @@ def people_you_may_know(context: Any, limit: int = 3) -> str:
     viewer = getattr(user, "account", None) if user is not None and user.is_authenticated else None
     if viewer is None:
         return ""
-    found = suggestions.people_you_may_know(viewer, limit=limit)
+    found = suggestions.people_you_may_know(viewer, limit=limit, wait=False)
     if not found:
         return ""
     token = context.get("csrf_token")
