@@ -25,59 +25,16 @@ written.
 from __future__ import annotations
 
 import argparse
-import cProfile
-import io
 import json
 import os
-import pstats
 import random
 import re
 import sys
-import time
 from pathlib import Path
-from typing import Any
 
-from bench.profile_home import _clear_cards, _environ, _ms, _summary
+from bench.profile_home import Pages, _clear_cards, _summary, _timed, report_queries_and_profile
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-class GroupPages:
-    """``GET /g/<handle>`` through the WSGI handler, as a given session."""
-
-    def __init__(self, handle: str, query: str = "", htmx: bool = False) -> None:
-        from django.core.wsgi import get_wsgi_application
-
-        self.handler = get_wsgi_application()
-        self.path = f"/g/{handle}"
-        self.query = query
-        self.htmx = htmx
-
-    def get(self, session_key: str) -> bytes:
-        status: list[str] = []
-
-        def start_response(s: str, headers: list[Any], exc_info: Any = None) -> Any:
-            status.append(s)
-            return lambda data: None
-
-        environ = _environ(self.path, self.query, session_key)
-        if self.htmx:
-            environ["HTTP_HX_REQUEST"] = "true"
-        body = b"".join(self.handler(environ, start_response))
-        if not status or not status[0].startswith("200"):
-            raise SystemExit(f"GET {self.path}?{self.query} answered {status}: {body[:300]!r}")
-        return body
-
-
-def _timed(pages: GroupPages, order: list[str], *, clear_cards: bool = False) -> list[float]:
-    times = []
-    for key in order:
-        if clear_cards:
-            _clear_cards()
-        start = time.process_time()
-        pages.get(key)
-        times.append(time.process_time() - start)
-    return times
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,8 +55,6 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     from django.contrib.sessions.models import Session
     from django.core.cache import cache
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     from bench.credentials import make_sessions
 
@@ -107,13 +62,13 @@ def main(argv: list[str] | None = None) -> int:
     extension = json.loads((Path(args.data_dir) / "bench-extension.json").read_text())
     handle = extension["busy_group_handle"]
     sessions = list(make_sessions(built["measured_user_ids"][: args.accounts]).values())
-    pages = GroupPages(handle)
+    pages = Pages(path=f"/g/{handle}")
     rng = random.Random(args.seed)
     try:
         first = pages.get(sessions[0])
         if args.htmx:
             ids = re.findall(rb'id="post-(\d+)"', first)
-            pages = GroupPages(handle, f"max_id={int(ids[-1])}", htmx=True)
+            pages = Pages(path=f"/g/{handle}", query=f"max_id={int(ids[-1])}", htmx=True)
         # Imports, URL resolver, template compilation, sessions into the cache: in no figure.
         for key in sessions:
             pages.get(key)
@@ -132,38 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         _timed(pages, sessions)
         print("cards cache warm:                   ", _summary(_timed(pages, order)))
 
-        query_times: list[float] = []
-
-        def timed_query(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-            start = time.process_time()
-            try:
-                return execute(sql, params, many, context)
-            finally:
-                query_times.append(time.process_time() - start)
-
-        with connection.execute_wrapper(timed_query):
-            _timed(pages, order[:50])
-        with CaptureQueriesContext(connection) as queries:
-            pages.get(sessions[0])
-        print(
-            f"queries per page: {len(queries.captured_queries)}, "
-            f"{_ms(sum(query_times) / 50)} ms CPU in cursor.execute per page"
-        )
-        for query in queries.captured_queries:
-            print("   ", query["sql"][:150])
-
-        if args.profile:
-            # CPU time, as the figures above (waiting on the database is not charged).
-            profiler = cProfile.Profile(time.process_time)
-            profiler.enable()
-            _timed(pages, order)
-            profiler.disable()
-            out = io.StringIO()
-            stats = pstats.Stats(profiler, stream=out)
-            stats.sort_stats("cumulative").print_stats(args.profile)
-            stats.sort_stats("tottime").print_stats(args.profile)
-            stats.sort_stats("cumulative").print_callees("_render_detail|group_feed")
-            print(out.getvalue())
+        report_queries_and_profile(pages, order, args.profile, "_render_detail|group_feed")
         cache.clear()  # the sessions about to be deleted
     finally:
         Session.objects.filter(session_key__in=sessions).delete()

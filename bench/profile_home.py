@@ -67,13 +67,16 @@ def _environ(path: str, query: str, session_key: str) -> dict[str, Any]:
 
 
 class Pages:
-    """``GET /?limit=N`` through the WSGI handler, as a given session."""
+    """``GET path?query`` through the WSGI handler, as a given session (``htmx``: as htmx's
+    partial requests); the home page by default. bench/profile_group.py uses it too."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int = 40, *, path: str = "/", query: str = "", htmx: bool = False):
         from django.core.wsgi import get_wsgi_application
 
         self.handler = get_wsgi_application()
-        self.query = f"limit={limit}"
+        self.path = path
+        self.query = query if path != "/" or query else f"limit={limit}"
+        self.htmx = htmx
 
     def get(self, session_key: str) -> bytes:
         status: list[str] = []
@@ -82,9 +85,12 @@ class Pages:
             status.append(s)
             return lambda data: None
 
-        body = b"".join(self.handler(_environ("/", self.query, session_key), start_response))
+        environ = _environ(self.path, self.query, session_key)
+        if self.htmx:
+            environ["HTTP_HX_REQUEST"] = "true"
+        body = b"".join(self.handler(environ, start_response))
         if not status or not status[0].startswith("200"):
-            raise SystemExit(f"GET /?{self.query} answered {status}: {body[:300]!r}")
+            raise SystemExit(f"GET {self.path}?{self.query} answered {status}: {body[:300]!r}")
         return body
 
 
@@ -109,6 +115,49 @@ def _timed(pages: Pages, order: list[str], *, clear_cards: bool = False) -> list
         pages.get(key)
         times.append(time.process_time() - start)
     return times
+
+
+def report_queries_and_profile(
+    pages: Pages, order: list[str], profile: int, callees: str = ""
+) -> None:
+    """Statements per page and the CPU spent executing them; with ``profile``, the top
+    functions by CPU time over ``order`` (and, with ``callees``, what those functions call)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    query_times: list[float] = []
+
+    def timed_query(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        start = time.process_time()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            query_times.append(time.process_time() - start)
+
+    with connection.execute_wrapper(timed_query):
+        _timed(pages, order[:50])
+    with CaptureQueriesContext(connection) as queries:
+        pages.get(order[0])
+    print(
+        f"queries per page: {len(queries.captured_queries)}, "
+        f"{_ms(sum(query_times) / len(order[:50]))} ms CPU in cursor.execute per page"
+    )
+    for query in queries.captured_queries:
+        print("   ", query["sql"][:150])
+    if not profile:
+        return
+    # CPU time, as the figures above (waiting on the database is not charged).
+    profiler = cProfile.Profile(time.process_time)
+    profiler.enable()
+    _timed(pages, order)
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("cumulative").print_stats(profile)
+    stats.sort_stats("tottime").print_stats(profile)
+    if callees:
+        stats.sort_stats("cumulative").print_callees(callees)
+    print(out.getvalue())
 
 
 def _summary(times: list[float]) -> str:
@@ -149,8 +198,6 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     from django.contrib.sessions.models import Session
     from django.core.cache import cache
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     from bench.credentials import make_sessions
 
@@ -185,36 +232,7 @@ def main(argv: list[str] | None = None) -> int:
                 _summary(_timed(pages, bench_order)),
             )
 
-        query_times: list[float] = []
-
-        def timed_query(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-            start = time.process_time()
-            try:
-                return execute(sql, params, many, context)
-            finally:
-                query_times.append(time.process_time() - start)
-
-        with connection.execute_wrapper(timed_query):
-            _timed(pages, order[:50])
-        with CaptureQueriesContext(connection) as queries:
-            pages.get(sessions[0])
-        print(
-            f"queries per page: {len(queries.captured_queries)}, "
-            f"{_ms(sum(query_times) / 50)} ms CPU in cursor.execute per page"
-        )
-        for query in queries.captured_queries:
-            print("   ", query["sql"][:150])
-
-        if args.profile:
-            profiler = cProfile.Profile()
-            profiler.enable()
-            _timed(pages, order)
-            profiler.disable()
-            out = io.StringIO()
-            stats = pstats.Stats(profiler, stream=out)
-            stats.sort_stats("cumulative").print_stats(args.profile)
-            stats.sort_stats("tottime").print_stats(args.profile)
-            print(out.getvalue())
+        report_queries_and_profile(pages, order, args.profile)
         cache.clear()  # the sessions about to be deleted
     finally:
         Session.objects.filter(session_key__in=all_sessions).delete()
