@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from accounts.models import Account
@@ -206,12 +207,18 @@ def requests_count(viewer: Account) -> int:
 
 
 def unread_total(viewer: Account) -> int:
-    """Conversations with unread messages (accepted, not muted): the Messages badge."""
-    return (
-        _mine(viewer)
-        .filter(request_state=RequestState.ACCEPTED, muted=False, hidden=False, unread_count__gt=0)
-        .count()
-    )
+    """Conversations with unread messages (accepted, not muted): the Messages badge, on every
+    page — so written by hand (the ORM took longer to compile it than the database to run it).
+    Same rows as ``_mine(viewer).filter(request_state=ACCEPTED, muted=False, hidden=False,
+    unread_count__gt=0)``."""
+    table = connection.ops.quote_name(Participant._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {table} WHERE account_id = %s AND state = %s "
+            "AND request_state = %s AND muted = %s AND hidden = %s AND unread_count > 0",
+            [viewer.pk, ParticipantState.ACTIVE, RequestState.ACCEPTED, False, False],
+        )
+        return int(cursor.fetchone()[0])
 
 
 # --- one conversation -------------------------------------------------------------------------
