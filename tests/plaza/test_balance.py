@@ -235,9 +235,17 @@ def _wait_ready(base: str) -> None:
 
 
 def _children(pid: int) -> list[int]:
-    """The web workers (spawned children; the resource tracker is a child too)."""
+    """The web workers (spawned children; the resource tracker is a child too). A worker
+    that exits between pgrep and the read (a restart under way) is not one."""
     out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
-    return [int(p) for p in out.split() if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()]
+    return [int(p) for p in out.split() if b"spawn_main" in _cmdline(int(p))]
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 def _environ(pid: int) -> dict[str, str]:
