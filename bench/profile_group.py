@@ -32,7 +32,14 @@ import re
 import sys
 from pathlib import Path
 
-from bench.profile_home import Pages, _clear_cards, _summary, _timed, report_queries_and_profile
+from bench.profile_home import (
+    Pages,
+    _clear_cards,
+    _summary,
+    _timed,
+    report_queries_and_profile,
+    setup,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,18 +54,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
 
-    os.environ["PLAZA_DATA_DIR"] = str(Path(args.data_dir).resolve())
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "plaza.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    built = setup(args.data_dir)
     from django.contrib.sessions.models import Session
     from django.core.cache import cache
 
     from bench.credentials import make_sessions
 
-    built = json.loads((Path(args.data_dir) / "bench-build.json").read_text())
     extension = json.loads((Path(args.data_dir) / "bench-extension.json").read_text())
     handle = extension["busy_group_handle"]
     sessions = list(make_sessions(built["measured_user_ids"][: args.accounts]).values())

@@ -94,6 +94,18 @@ class Pages:
         return body
 
 
+def setup(data_dir: str) -> dict[str, Any]:
+    """Django on the bench database in ``data_dir``; the build's marker (measured accounts)."""
+    os.environ["PLAZA_DATA_DIR"] = str(Path(data_dir).resolve())
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "plaza.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    built: dict[str, Any] = json.loads((Path(data_dir) / "bench-build.json").read_text())
+    return built
+
+
 def _ms(seconds: float) -> float:
     return round(seconds * 1000, 2)
 
@@ -190,18 +202,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    os.environ["PLAZA_DATA_DIR"] = str(Path(args.data_dir).resolve())
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "plaza.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    built = setup(args.data_dir)
     from django.contrib.sessions.models import Session
     from django.core.cache import cache
 
     from bench.credentials import make_sessions
 
-    built = json.loads((Path(args.data_dir) / "bench-build.json").read_text())
     count = max(args.accounts, args.bench_like and len(built["measured_user_ids"]))
     all_sessions = list(make_sessions(built["measured_user_ids"][:count]).values())
     sessions = all_sessions[: args.accounts]

@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
+from bench.run import wait_ready
 from plaza.balance import ENV, Balanced, Board
 
 REPO = Path(__file__).resolve().parents[2]
@@ -138,7 +139,7 @@ def test_two_workers_share_two_busy_clients() -> None:
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_ready(base)
+        wait_ready(base)
         workers = _children(server.pid)
         assert len(workers) == 2
         board = {_environ(pid).get(ENV) for pid in workers}
@@ -155,7 +156,7 @@ def test_two_workers_share_two_busy_clients() -> None:
                 break
             time.sleep(0.2)
         assert len(fresh) == 2 and not set(fresh) & set(workers)
-        _wait_ready(base)
+        wait_ready(base)
         name = next(iter(board)).rpartition(":")[0]  # type: ignore[union-attr]
         time.sleep(0.5)
         slots = _board_pids(name)
@@ -220,18 +221,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def _wait_ready(base: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError("the server did not start")
 
 
 def _children(pid: int) -> list[int]:
