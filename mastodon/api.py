@@ -19,22 +19,19 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider.models import get_access_token_model
 
 from accounts.models import Account
 from mastodon import scopes as scope_rules
+from plaza import rows
 from plaza.errors import ActionError
 
 Auth = Literal["user", "optional", "app", "none"]
@@ -223,7 +220,7 @@ def authenticate(raw_token: str | None) -> Any:
     if not raw_token:
         return None
     checksum = hashlib.sha256(raw_token.encode()).hexdigest()
-    token = _TokenLookup.for_connection().fetch(checksum)
+    token = _TokenLookup.fetch(checksum)
     if token is None or (token.expires is not None and token.expires <= timezone.now()):
         return None
     return token
@@ -235,20 +232,20 @@ class _TokenLookup:
 
     Every API request looks its token up. The ORM spent ~0.4 ms compiling the four-table
     join and ~0.5 ms building the objects, ten times what the database spent. The statement
-    is written once per database vendor from the models' tables and columns; each row is
-    turned into instances with :meth:`Model.from_db` and the related objects are attached
-    through their descriptors, so the token comes back with ``user``, ``user.account`` and
-    ``application`` loaded as ``select_related`` loads them (no query when they are read).
-
-    Values: PostgreSQL's driver returns what the ORM returns; from SQLite, booleans and
-    datetimes are read as Django's SQLite backend reads them (aware, in UTC). JSON
-    columns go through the field's own ``from_db_value``. A column of a kind not handled
-    here fails when the lookup is built (a new model field), never with a wrong value.
+    is written once per database vendor from the models' tables and columns and read with
+    :func:`plaza.rows.fetch`; the related objects are attached through their descriptors, so
+    the token comes back with ``user``, ``user.account`` and ``application`` loaded as
+    ``select_related`` loads them (no query when they are read).
     """
 
-    _by_vendor: dict[str, _TokenLookup] = {}
+    _by_vendor: dict[str, str] = {}
 
-    def __init__(self, connection: BaseDatabaseWrapper) -> None:
+    @classmethod
+    def _sql(cls) -> str:
+        connection = connections[DEFAULT_DB_ALIAS]
+        sql = cls._by_vendor.get(connection.vendor)
+        if sql is not None:
+            return sql
         Token = get_access_token_model()
         user_field = Token._meta.get_field("user")
         app_field = Token._meta.get_field("application")
@@ -268,48 +265,24 @@ class _TokenLookup:
             (Account, "a", f"{col('a', account_field.column)} = {col('u', user_pk)}"),
             (Application, "p", f"{col('p', app_pk)} = {col('t', app_field.column)}"),
         ]
-        self.models: list[tuple[type[Model], list[str], list[Callable[[Any], Any] | None]]] = []
-        columns: list[str] = []
         joins = [f"{q(Token._meta.db_table)} {q('t')}"]
-        for model, alias, on in tables:
-            fields = list(model._meta.concrete_fields)
-            columns += [col(alias, f.column) for f in fields]
-            if on:
-                joins.append(f"LEFT OUTER JOIN {q(model._meta.db_table)} {q(alias)} ON {on}")
-            readers = [_column_reader(f, connection) for f in fields]
-            self.models.append((model, [f.attname for f in fields], readers))
+        for model, alias, on in tables[1:]:
+            joins.append(f"LEFT OUTER JOIN {q(model._meta.db_table)} {q(alias)} ON {on}")
+        selected = ", ".join(rows.columns(model, q(alias)) for model, alias, _ in tables)
         checksum = Token._meta.get_field("token_checksum").column
-        self.sql = (
-            f"SELECT {', '.join(columns)} FROM {' '.join(joins)} WHERE {col('t', checksum)} = %s"
-        )
+        sql = f"SELECT {selected} FROM {' '.join(joins)} WHERE {col('t', checksum)} = %s"
+        cls._by_vendor[connection.vendor] = sql
+        return sql
 
     @classmethod
-    def for_connection(cls) -> _TokenLookup:
-        connection = connections[DEFAULT_DB_ALIAS]
-        lookup = cls._by_vendor.get(connection.vendor)
-        if lookup is None:
-            lookup = cls._by_vendor[connection.vendor] = cls(connection)
-        return lookup
-
-    def fetch(self, checksum: str) -> Any:
-        with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-            cursor.execute(self.sql, [checksum])
-            row = cursor.fetchone()
-        if row is None:
+    def fetch(cls, checksum: str) -> Any:
+        Token = get_access_token_model()
+        User = Token._meta.get_field("user").related_model
+        Application = Token._meta.get_field("application").related_model
+        found = rows.fetch(cls._sql(), [checksum], Token, User, Account, Application)
+        if not found:
             return None
-        found: list[Any] = []
-        start = 0
-        for model, attnames, readers in self.models:
-            values = list(row[start : start + len(attnames)])
-            start += len(attnames)
-            if values[0] is None:  # the primary key: nothing joined (LEFT OUTER JOIN)
-                found.append(None)
-                continue
-            for i, read in enumerate(readers):
-                if read is not None and values[i] is not None:
-                    values[i] = read(values[i])
-            found.append(model.from_db(DEFAULT_DB_ALIAS, attnames, values))
-        token, user, account, application = found
+        token, user, account, application = found[0]
         # Assigning through the descriptors caches the related objects both ways (the
         # one-to-one sets ``user.account`` too), as select_related does.
         token.user = user
@@ -320,35 +293,6 @@ class _TokenLookup:
             # No account: remember that, so ``hasattr(user, "account")`` asks nothing.
             Account._meta.get_field("user").remote_field.set_cached_value(user, None)
         return token
-
-
-def _column_reader(field: Any, connection: BaseDatabaseWrapper) -> Callable[[Any], Any] | None:
-    """How a value of ``field`` from a raw cursor on ``connection`` becomes the value the ORM
-    gives (None: as it comes)."""
-    kind = field.get_internal_type()
-    if hasattr(field, "from_db_value"):  # JSON: the field parses its own column
-        return lambda value: field.from_db_value(value, None, connection)
-    if connection.vendor != "sqlite":
-        if connection.vendor != "postgresql":
-            raise RuntimeError(f"token lookup: no column readers for {connection.vendor}")
-        return None
-    if kind == "BooleanField":
-        return bool
-    if kind == "DateTimeField":
-        return _sqlite_datetime
-    if kind in ("DateField", "TimeField", "DurationField", "DecimalField", "UUIDField"):
-        raise RuntimeError(f"token lookup: add a reader for {field.model.__name__}.{field.name}")
-    return None
-
-
-def _sqlite_datetime(value: Any) -> datetime:
-    # Django's SQLite backend stores naive UTC text (USE_TZ) and reads it back aware.
-    parsed = value if isinstance(value, datetime) else parse_datetime(value)
-    if parsed is None:
-        raise ValueError(f"not a datetime: {value!r}")
-    if settings.USE_TZ and timezone.is_naive(parsed):
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed
 
 
 def endpoint(
