@@ -6,7 +6,7 @@ from django.urls import include, path, re_path
 from oauth2_provider import views as oauth_views
 
 from mastodon import oauth
-from mastodon.views import instance
+from mastodon.views import extras, instance
 
 urlpatterns = [
     # OAuth 2
@@ -30,22 +30,33 @@ urlpatterns = [
     path("api/v1/instance/peers", instance.instance_empty_list),
     path("api/v1/instance/rules", instance.instance_empty_list),
     path("api/v1/custom_emojis", instance.custom_emojis),
-    # endpoints, one module per area
-    path("", include("mastodon.views.apps")),
-    # these three come before the areas whose older routes they replace
-    path("", include("mastodon.views.filters")),
-    path("", include("mastodon.views.lists")),
-    path("", include("mastodon.views.conversations")),
-    path("", include("mastodon.views.accounts_credentials")),
-    path("", include("mastodon.views.accounts")),
-    path("", include("mastodon.views.accounts_relations")),
-    path("", include("mastodon.views.statuses")),
-    path("", include("mastodon.views.media")),
-    path("", include("mastodon.views.scheduled")),
-    path("", include("mastodon.views.timelines")),
-    path("", include("mastodon.views.notifications")),
-    path("", include("mastodon.views.streaming")),
-    path("", include("mastodon.views.search")),
-    path("", include("mastodon.views.misc")),
-    path("", include("mastodon.views.reports")),
+    path("health", extras.health),
+    # The endpoints, one module per area, each route written in full ("api/v1/..."). They
+    # sit behind a look-ahead for "api/" so that a page's path (``/g/<handle>``, ``/@alice``)
+    # is not tried against their ~140 routes on every request; the look-ahead consumes
+    # nothing, and reverse() ignores it.
+    re_path(
+        r"^(?=api/)",
+        include(
+            [
+                path("", include("mastodon.views.apps")),
+                # these three come before the areas whose older routes they replace
+                path("", include("mastodon.views.filters")),
+                path("", include("mastodon.views.lists")),
+                path("", include("mastodon.views.conversations")),
+                path("", include("mastodon.views.accounts_credentials")),
+                path("", include("mastodon.views.accounts")),
+                path("", include("mastodon.views.accounts_relations")),
+                path("", include("mastodon.views.statuses")),
+                path("", include("mastodon.views.media")),
+                path("", include("mastodon.views.scheduled")),
+                path("", include("mastodon.views.timelines")),
+                path("", include("mastodon.views.notifications")),
+                path("", include("mastodon.views.streaming")),
+                path("", include("mastodon.views.search")),
+                path("", include("mastodon.views.misc")),
+                path("", include("mastodon.views.reports")),
+            ]
+        ),
+    ),
 ]

@@ -239,5 +239,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/instance/translation_languages", translation_languages),
     path("api/v1/statuses/<str:status_id>/interaction_policy", interaction_policy),
     path("api/v1/statuses/<str:status_id>/quotes/<str:quoting_id>/revoke", quote_revoke),
-    path("health", health),
+    # ("health" is routed in mastodon/urls.py: it is not under api/)
 ]
