@@ -97,6 +97,13 @@ class Membership(models.Model):
         indexes = [
             models.Index(fields=["group", "state", "id"], name="membership_group_idx"),
             models.Index(fields=["account", "state"], name="membership_account_idx"),
+            # The owner and moderators of a group (every group page lists them): a handful
+            # of rows, where the group's index would walk all its members.
+            models.Index(
+                fields=["group"],
+                condition=models.Q(role__in=[Role.OWNER, Role.MODERATOR]),
+                name="membership_staff_idx",
+            ),
         ]
 
     @property

@@ -24,6 +24,11 @@ class PlazaSettings(BaseSettings):
     )
     allowed_hosts: list[str] = ["*"]
     database_url: str | None = Field(default=None, description="postgres://user:pass@host:port/db")
+    database_prepared_statements: bool = Field(
+        default=True,
+        description="PostgreSQL: bind parameters on the server and prepare repeated statements "
+        "(turn off behind a transaction-pooling PgBouncer)",
+    )
     redis_url: str | None = Field(
         default=None, description="redis://host:port/db for tasks, cache, channels"
     )

@@ -93,7 +93,16 @@ if PLAZA.database_url:
         )
     }
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = not TESTING
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        options["pool"] = not TESTING
+        if PLAZA.database_prepared_statements:
+            # Parameters bound on the server, and a statement run a few times on a connection
+            # prepared there: PostgreSQL then skips parsing and planning it again. Measured on
+            # the group page: a wide join's 0.57 ms became 0.15 ms; every page runs ~10 such
+            # statements. (Django's default is neither: connection poolers in transaction mode
+            # cannot keep prepared statements — hence the switch.)
+            options["server_side_binding"] = True
+            options["prepare_threshold"] = 5
 else:
     DATABASES = {
         "default": {
