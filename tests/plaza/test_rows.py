@@ -140,3 +140,19 @@ def test_groups_are_found_by_handle_whatever_its_case_with_their_owner() -> None
     for missing in ("cat%", "cat_lover", "Cat_Lovers2", ""):
         with pytest.raises(NotFound):
             get_group_for(alice, missing)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+def test_postgresql_prepares_a_statement_run_repeatedly_with_server_side_parameters() -> None:
+    from django.conf import settings
+
+    assert settings.DATABASES["default"]["OPTIONS"]["server_side_binding"] is True
+    alice = make_account("alice")
+    sql = f"SELECT {rows.columns(Account, 'a')} FROM accounts_account a WHERE a.id = %s"
+    for _ in range(7):
+        (found,) = rows.instances(Account, sql, [alice.pk])
+    _same(found, Account.objects.get(pk=alice.pk))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [statement for (statement,) in cursor.fetchall()]
+    assert any("FROM accounts_account a WHERE a.id = $1" in s for s in prepared), prepared
