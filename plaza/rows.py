@@ -107,6 +107,18 @@ def instances(model: type[M], sql: str, params: Sequence[Any]) -> list[M]:
     return [row[0] for row in fetch(sql, params, model)]
 
 
+def one_of(column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
+    """``column`` is one of ``values``, as a condition and its parameters: on PostgreSQL one
+    array parameter (``column = ANY(%s)``), so the statement's text is the same however many
+    values there are and it is prepared once (see ``plaza/settings.py``); elsewhere
+    ``column IN (%s, %s, ...)``. ``values`` must not be empty."""
+    if not values:
+        raise ValueError("one_of() needs at least one value")
+    if connections[DEFAULT_DB_ALIAS].vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(values)]
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
+
+
 def cache_related(obj: Model, name: str, value: Model | None) -> None:
     """Store ``value`` as ``obj``'s forward relation ``name`` (a foreign key or one-to-one
     field), where ``select_related`` stores it: reading ``obj.<name>`` asks nothing."""

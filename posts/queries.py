@@ -225,11 +225,11 @@ def _raw_in(model: type[M], column: str, ids: Iterable[int], order: str = "") ->
     if not ids:
         return []
     table = connection.ops.quote_name(model._meta.db_table)
-    marks = ", ".join(["%s"] * len(ids))
-    sql = f"SELECT {rows.columns(model, 't')} FROM {table} t WHERE t.{column} IN ({marks})"
+    condition, params = rows.one_of(f"t.{column}", ids)
+    sql = f"SELECT {rows.columns(model, 't')} FROM {table} t WHERE {condition}"
     if order:
         sql += f" ORDER BY {order}"
-    return rows.instances(model, sql, ids)
+    return rows.instances(model, sql, params)
 
 
 def _cache(obj: Any, name: str, value: Any) -> None:
@@ -309,7 +309,6 @@ def _viewer_marks(viewer: Account, post_ids: Sequence[int]) -> list[tuple[str, i
     """Which of ``post_ids`` the viewer liked, bookmarked, reshared and pinned, as
     ``(kind, post_id)`` rows: one ``UNION ALL`` statement instead of four queries."""
     ids = list(dict.fromkeys(post_ids))
-    marks = ", ".join(["%s"] * len(ids))
     parts, params = [], []
     for kind, model, column, owner in (
         ("like", Like, "post_id", "account_id"),
@@ -318,10 +317,9 @@ def _viewer_marks(viewer: Account, post_ids: Sequence[int]) -> list[tuple[str, i
         ("pin", Pin, "post_id", "account_id"),
     ):
         table = connection.ops.quote_name(model._meta.db_table)
-        parts.append(
-            f"SELECT '{kind}', {column} FROM {table} WHERE {owner} = %s AND {column} IN ({marks})"
-        )
-        params += [viewer.pk, *ids]
+        condition, values = rows.one_of(column, ids)
+        parts.append(f"SELECT '{kind}', {column} FROM {table} WHERE {owner} = %s AND {condition}")
+        params += [viewer.pk, *values]
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params)
         return [(str(kind), int(post_id)) for kind, post_id in cursor.fetchall()]

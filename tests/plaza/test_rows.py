@@ -156,3 +156,13 @@ def test_postgresql_prepares_a_statement_run_repeatedly_with_server_side_paramet
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [statement for (statement,) in cursor.fetchall()]
     assert any("FROM accounts_account a WHERE a.id = $1" in s for s in prepared), prepared
+
+
+def test_one_of_finds_the_rows_whatever_the_number_of_values() -> None:
+    accounts = [make_account(f"user_{i}") for i in range(3)]
+    for chosen in (accounts[:1], accounts, accounts[1:]):
+        condition, params = rows.one_of("a.id", [a.pk for a in chosen])
+        sql = f"SELECT {rows.columns(Account, 'a')} FROM accounts_account a WHERE {condition}"
+        assert {a.pk for a in rows.instances(Account, sql, params)} == {a.pk for a in chosen}
+    with pytest.raises(ValueError):
+        rows.one_of("a.id", [])
