@@ -216,6 +216,19 @@ def describe_media(account: Account, media: MediaAttachment, alt_text: str) -> M
     return media
 
 
+def set_focus(account: Account, media: MediaAttachment, x: float, y: float) -> MediaAttachment:
+    """Set the focal point crops keep in view: ``x`` from -1 (left) to 1 (right), ``y`` from
+    -1 (bottom) to 1 (top), as Mastodon's ``meta.focus``."""
+    if media.account_id != account.pk:
+        raise NotAllowed("You can only change your own media.")
+    if not (-1 <= x <= 1 and -1 <= y <= 1):
+        raise ActionError("A focal point is two numbers between -1 and 1.", field="focus")
+    if (media.focus_x, media.focus_y) != (x, y):
+        media.focus_x, media.focus_y = x, y
+        media.save(update_fields=["focus_x", "focus_y"])
+    return media
+
+
 def discard(media: MediaAttachment) -> None:
     """Delete an attachment and its files (unattached uploads someone removed or that failed)."""
     for f in (media.file, media.thumbnail, media.preview):

@@ -41,10 +41,7 @@ def _focus(request: ApiRequest) -> tuple[float, float] | None:
 
 
 def _set_focus(media: MediaAttachment, focus: tuple[float, float]) -> None:
-    # TODO(lead): move into posts.media as set_focus(account, media, x, y) (the write path);
-    # posts/media.py is not this module's owner's file.
-    media.focus_x, media.focus_y = focus
-    MediaAttachment.objects.filter(pk=media.pk).update(focus_x=focus[0], focus_y=focus[1])
+    media_actions.set_focus(media.account, media, *focus)
 
 
 def _respond(media: MediaAttachment, status: int) -> JsonResponse:

@@ -371,13 +371,14 @@ def edit_status(request: ApiRequest, status_id: str) -> Any:
     attributes = _media_attributes(data)
     by_id = {m.pk: m for m in current_media}
     changes: list[tuple[MediaAttachment, str]] = []
+    focuses: list[tuple[MediaAttachment, tuple[float, float]]] = []
     for attr in attributes:
         try:
             target = by_id[int(attr.get("id"))]  # type: ignore[arg-type]
         except (KeyError, TypeError, ValueError):
             raise ApiError("media_attributes must name the post's own attachments", 422)
         if "focus" in attr and attr["focus"] not in (None, ""):
-            parse_focus(str(attr["focus"]))
+            focuses.append((target, parse_focus(str(attr["focus"]))))
         if "description" in attr and attr["description"] is not None:
             if not isinstance(attr["description"], str):
                 raise ApiError("description must be a string", 422)
@@ -386,6 +387,8 @@ def edit_status(request: ApiRequest, status_id: str) -> Any:
         actions.edit(account, post, text=text, content_warning=warning, media=media)
         for target, description in changes:
             media_actions.describe_media(account, target, description)
+        for target, (x, y) in focuses:
+            media_actions.set_focus(account, target, x, y)
     return _status(request, post)
 
 

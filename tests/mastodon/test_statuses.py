@@ -375,13 +375,16 @@ def test_edit_history_and_source(api_for: ApiFor, alice: Account, bob: Account) 
         {
             "status": "second",
             "spoiler_text": "now with a warning",
-            "media_attributes": [{"id": str(m.pk), "description": "a red square"}],
+            "media_attributes": [
+                {"id": str(m.pk), "description": "a red square", "focus": "0.2,-0.1"}
+            ],
         },
     )
     assert r.status_code == 200, r.content
     assert "second" in r.json()["content"]
     assert r.json()["edited_at"] is not None
     assert r.json()["media_attachments"][0]["description"] == "a red square"
+    assert r.json()["media_attachments"][0]["meta"]["focus"] == {"x": 0.2, "y": -0.1}
     history = api.get(f"/api/v1/statuses/{sid}/history").json()
     assert [("first" in h["content"], "second" in h["content"]) for h in history] == [
         (True, False),
@@ -422,6 +425,15 @@ def test_edit_bad_input_and_permissions(api_for: ApiFor, alice: Account, bob: Ac
     post.refresh_from_db()
     assert post.text == "mine"
     assert not PostEdit.objects.exists()
+    m = image(alice)
+    with_media = actions.publish(alice, text="pic", media=[m])
+    for focus in ("2,0", "left", "0.1"):
+        body = {"status": "new", "media_attributes": [{"id": str(m.pk), "focus": focus}]}
+        r = api.put_json(f"/api/v1/statuses/{with_media.pk}", body)
+        assert r.status_code == 422, (focus, r.content)
+    with_media.refresh_from_db()
+    m.refresh_from_db()
+    assert with_media.text == "pic" and m.focus_x is None
     assert api.put_json("/api/v1/statuses/12345", {"status": "x"}).status_code == 404
 
 

@@ -234,3 +234,21 @@ def test_someone_elses_media_cannot_be_attached() -> None:
     media = upload_media(alice, jpeg_upload((100, 100)))
     with pytest.raises(ActionError):
         actions.publish(bob, text="stolen", media=[media])
+
+
+def test_focus_is_set_by_its_owner_within_range_only() -> None:
+    from posts.media import set_focus
+    from plaza.errors import NotAllowed
+
+    alice, bob = make_account(), make_account()
+    media = upload_media(alice, jpeg_upload())
+    set_focus(alice, media, 0.25, -1)
+    media.refresh_from_db()
+    assert (media.focus_x, media.focus_y) == (0.25, -1)
+    with pytest.raises(NotAllowed):
+        set_focus(bob, media, 0, 0)
+    for x, y in ((1.5, 0), (0, -1.01)):
+        with pytest.raises(ActionError):
+            set_focus(alice, media, x, y)
+    media.refresh_from_db()
+    assert (media.focus_x, media.focus_y) == (0.25, -1)
