@@ -237,8 +237,8 @@ def test_someone_elses_media_cannot_be_attached() -> None:
 
 
 def test_focus_is_set_by_its_owner_within_range_only() -> None:
-    from posts.media import set_focus
     from plaza.errors import NotAllowed
+    from posts.media import set_focus
 
     alice, bob = make_account(), make_account()
     media = upload_media(alice, jpeg_upload())
