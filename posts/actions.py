@@ -483,16 +483,26 @@ def unlike(actor: Account, post: Post) -> None:
 
 
 def reshare(actor: Account, post: Post, *, visibility: str = Visibility.PUBLIC) -> Post:
-    """Reshare a post to the actor's audience. Idempotent: returns the existing reshare."""
+    """Reshare a post to the actor's audience. Idempotent: returns the existing reshare.
+
+    Public and unlisted posts, and one's own followers-only posts: a reshare of those goes to
+    the same followers again (as Mastodon's boost of one's own private post does), whatever
+    ``visibility`` asks for."""
     post = _original(actor, post)
-    if post.visibility not in OPEN:
-        raise NotAllowed("Only public and unlisted posts can be reshared.")
+    own_followers_only = post.author_id == actor.pk and post.visibility == Visibility.FOLLOWERS
+    if post.visibility not in OPEN and not own_followers_only:
+        raise NotAllowed(
+            "Only public and unlisted posts can be reshared (and your own followers-only "
+            "posts, to your followers)."
+        )
     if post.group_id is not None:
         # A reshare would carry the post out to followers' home feeds, read without the
         # group's rule; group posts stay in their group.
         raise NotAllowed("Posts in groups can't be reshared.")
     if visibility not in (Visibility.PUBLIC, Visibility.UNLISTED, Visibility.FOLLOWERS):
         raise ActionError("A reshare can be public, unlisted or for followers.", field="visibility")
+    if own_followers_only:
+        visibility = Visibility.FOLLOWERS
     existing = Post.objects.filter(author=actor, reshare_of=post).first()
     if existing is not None:
         return existing

@@ -344,6 +344,19 @@ def test_reblog_wrapping_and_viewer_state(api_for: ApiFor, alice: Account, bob: 
     assert api.post(f"/api/v1/statuses/{post.pk}/reblog", {"visibility": "x"}).status_code == 422
 
 
+def test_reblog_of_own_private_status_stays_private(
+    api_for: ApiFor, alice: Account, bob: Account
+) -> None:
+    mine = actions.publish(alice, text="followers", visibility=Visibility.FOLLOWERS)
+    r = api_for(alice).post(f"/api/v1/statuses/{mine.pk}/reblog", {"visibility": "public"})
+    assert r.status_code == 200, r.content
+    assert r.json()["visibility"] == "private" and r.json()["reblog"]["id"] == str(mine.pk)
+    network.follow(bob, alice)
+    theirs = actions.publish(alice, text="not bob's", visibility=Visibility.FOLLOWERS)
+    r = api_for(bob).post(f"/api/v1/statuses/{theirs.pk}/reblog")
+    assert r.status_code == 403 and "followers-only" in r.json()["error"]
+
+
 def test_quote_of_hidden_post_is_unauthorized(
     api_for: ApiFor, alice: Account, bob: Account
 ) -> None:

@@ -395,3 +395,35 @@ def test_thread_page_query_count_does_not_grow_with_replies(
     with django_assert_max_num_queries(len(small_ctx.captured_queries)):
         response = client.get(f"/@bob/{big.pk}")
     assert response.content.decode().count('class="post-card') == 31
+
+
+def test_own_followers_only_post_reshared_to_the_same_followers(
+    client: Any, alice: Any, run_tasks: Any
+) -> None:
+    from feeds.queries import home_feed, profile_feed
+    from plaza.errors import NotFound
+    from posts.queries import get_post_for
+
+    follower, stranger = make_account("follower"), make_account("stranger")
+    network.follow(follower, alice)
+    with run_tasks():
+        mine = actions.publish(alice, text="for my followers", visibility="followers")
+    html = client.get(f"/@alice/{mine.pk}").content.decode()
+    assert "Reshare to your followers" in html and f"?quote={mine.pk}" not in html
+    with run_tasks():
+        assert client.post(f"/posts/{mine.pk}/reshare").status_code == 302
+    share = Post.objects.get(author=alice, reshare_of=mine)
+    assert share.visibility == "followers"  # whatever was asked for
+    # The reshare reaches the followers again, never anyone else.
+    assert share.pk in [p.pk for p in home_feed(follower).posts]
+    assert share.pk not in [p.pk for p in home_feed(stranger).posts]
+    assert share.pk not in [p.pk for p in profile_feed(stranger, alice).posts]
+    with pytest.raises(NotFound):
+        get_post_for(stranger, share.pk)
+    # Someone else's followers-only post stays unresharable, and connections-only posts too.
+    theirs = actions.publish(follower, text="mine only", visibility="followers")
+    network.follow(alice, follower)
+    assert client.post(f"/posts/{theirs.pk}/reshare").status_code == 403
+    circle = actions.publish(alice, text="connections", visibility="connections")
+    assert client.post(f"/posts/{circle.pk}/reshare").status_code == 403
+    assert not Post.objects.filter(reshare_of__in=[theirs, circle]).exists()
