@@ -161,7 +161,9 @@ def _rows(viewer: Account, found: list[Participant]) -> list[InboxRow]:
     items = []
     for p in found:
         last = p.conversation.last_message
-        is_hidden = last is not None and last.pk in hidden
+        # Hidden for the viewer, or written by an account since suspended (its messages
+        # disappear): the row shows no preview.
+        is_hidden = last is not None and (last.pk in hidden or last.sender.suspended_at is not None)
         items.append(
             InboxRow(
                 conversation=p.conversation,
@@ -308,6 +310,9 @@ def _visible_messages(viewer: Account, view: ConversationView) -> QuerySet[Messa
         .exclude(pk__in=MessageHiddenFor.objects.filter(account=viewer).values("message_id"))
         .exclude(sender_id__in=blocked_ids(viewer))
         .exclude(sender_id__in=blocker_ids(viewer))
+        # A suspended account's messages disappear with the rest of its content (the
+        # partial index on suspended_at holds only the few suspended accounts).
+        .exclude(sender_id__in=Account.objects.filter(suspended_at__isnull=False).values("pk"))
     )
     if view.conversation.is_group:
         qs = qs.filter(created_at__gte=view.me.joined_at)

@@ -314,7 +314,7 @@ def rank(
 
 
 def _people_scope(viewer: Account | None) -> QuerySet[Account]:
-    qs = Account.objects.all()
+    qs = Account.objects.filter(suspended_at__isnull=True)  # suspended: gone for everyone
     if viewer is not None:
         qs = qs.exclude(pk__in=blocked_ids(viewer)).exclude(pk__in=blocker_ids(viewer))
     return qs

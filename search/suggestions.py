@@ -249,8 +249,13 @@ def people_you_may_know(viewer: Account, *, limit: int = 5, wait: bool = True) -
         return []
     excluded = _excluded(viewer, [pk for pk, _, _ in candidates])
     wanted = [c for c in candidates if c[0] not in excluded]
+    # Moderated accounts are never suggested: suspended ones are gone, limited ones reach
+    # only the people who already follow them.
     accounts = Account.objects.filter(
-        pk__in=[pk for pk, _, _ in wanted[: limit * 2]], discoverable=True
+        pk__in=[pk for pk, _, _ in wanted[: limit * 2]],
+        discoverable=True,
+        suspended_at__isnull=True,
+        limited_at__isnull=True,
     ).in_bulk()
     out = [
         Suggestion(accounts[pk], reason, score) for pk, reason, score in wanted if pk in accounts
