@@ -19,6 +19,7 @@ from accounts.models import Account
 from feeds.api import FeedIn, FeedPageOut, _range
 from groups import actions, queries
 from groups.models import Group, Membership
+from plaza import ratelimit
 from plaza.api import ERRORS, InputSchema, TokenAuth, account_of, page_key, parse_id, viewer_of
 from plaza.errors import NotAllowed, NotFound
 from posts.api import PostOut, _fresh, _own_media, to_posts
@@ -357,6 +358,7 @@ def create_post(request: HttpRequest, group_id: str, payload: GroupPostIn) -> St
 
     viewer = account_of(request)
     group = _group(request, group_id)
+    ratelimit.hit("post", viewer)
     post = publish(
         viewer,
         text=payload.text,

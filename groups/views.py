@@ -18,6 +18,7 @@ from feeds.queries import PageRange
 from feeds.views import _is_htmx, _next_url, _page_range
 from groups import actions, queries
 from groups.models import Group, GroupVisibility, JoinPolicy
+from plaza import ratelimit
 from plaza.errors import ActionError, NotFound
 from posts.media import discard, upload_media
 from posts.models import GroupKind, MediaAttachment, Post
@@ -252,6 +253,8 @@ def post(request: HttpRequest, handle: str) -> HttpResponse:
     kind = request.POST.get("group_kind", GroupKind.DISCUSSION)
     uploaded: list[MediaAttachment] = []
     try:
+        # Before the uploads: over the limit, nothing is written (not even the media).
+        ratelimit.hit("post", me)
         for file in request.FILES.getlist("media")[:4]:
             uploaded.append(upload_media(me, file))
         actions_post = _publish(me, group, text, cw, kind, uploaded)
