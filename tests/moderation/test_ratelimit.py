@@ -125,3 +125,33 @@ def test_usage_counts_without_hitting():
     before = ratelimit.usage("post", ana)
     ratelimit.hit("post", ana)
     assert ratelimit.usage("post", ana).remaining == before.remaining - 1
+
+
+def test_messaging_limits_on_both_apis(tiny, api_for, native_for):
+    from messaging.models import Message
+    from network.actions import accept_connection, request_connection
+
+    ana, bob = make_account("ana"), make_account("bob")
+    request_connection(ana, bob)
+    accept_connection(bob, ana)
+    native = native_for(ana)
+    started = native.post(
+        "/api/plaza/v1/conversations",
+        {"to": ["bob"], "text": "first"},
+        content_type="application/json",
+    )
+    assert started.status_code == 201, started.content
+    url = f"/api/plaza/v1/conversations/{started.json()['id']}/messages"
+    assert native.post(url, {"text": "second"}, content_type="application/json").status_code == 201
+    _assert_429(native.post(url, {"text": "third"}, content_type="application/json"))
+    # The Mastodon API's direct statuses are messages too, and share the allowance.
+    _assert_429(
+        api_for(ana).post("/api/v1/statuses", {"status": "@bob third", "visibility": "direct"})
+    )
+    assert list(Message.objects.order_by("pk").values_list("text", flat=True)) == [
+        "first",
+        "second",
+    ]
+    # Bob has his own allowance, on the Mastodon API as well.
+    reply = api_for(bob).post("/api/v1/statuses", {"status": "@ana hi", "visibility": "direct"})
+    assert reply.status_code == 200, reply.content
