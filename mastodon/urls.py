@@ -56,6 +56,7 @@ urlpatterns = [
                 path("", include("mastodon.views.search")),
                 path("", include("mastodon.views.misc")),
                 path("", include("mastodon.views.reports")),
+                path("", include("mastodon.views.admin")),
             ]
         ),
     ),
