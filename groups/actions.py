@@ -20,6 +20,7 @@ from django.utils import timezone
 from accounts.models import Account
 from accounts.profile_images import process_header
 from feeds.actions import add_group_posts, remove_group_posts
+from groups import audit
 from groups.models import (
     Group,
     GroupPin,
@@ -480,22 +481,29 @@ def _target_membership(
     return theirs
 
 
-def remove_member(actor: Account, group: Group, target: Account | int) -> None:
-    """Remove a member (moderators; moderators themselves only by the owner)."""
+def remove_member(actor: Account, group: Group, target: Account | int, *, reason: str = "") -> None:
+    """Remove a member (moderators; moderators themselves only by the owner). They may join
+    again by the usual rules. Logged in the moderation audit log with ``reason``."""
     mine = _require_moderator(actor, group)
+    reason = audit.clean_reason(reason)
     theirs = _target_membership(mine, group, target)
     if theirs.state != MemberState.ACTIVE:
         raise NotFound("This person is not a member of the group.")
     with transaction.atomic():
         _drop_member(group, theirs)
+        audit.record_member_decision(
+            actor, group, "remove_member", theirs.account_id, reason, role=theirs.role
+        )
 
 
-def ban(actor: Account, group: Group, target: Account) -> None:
+def ban(actor: Account, group: Group, target: Account, *, reason: str = "") -> None:
     """Ban someone: out of the group, its posts out of their feeds, and no way back in until
-    unbanned. Works for people who aren't members too."""
+    unbanned. Works for people who aren't members too. Logged in the moderation audit log
+    with ``reason`` (banning someone already banned changes and logs nothing)."""
     mine = _require_moderator(actor, group)
     if target.pk == actor.pk:
         raise ActionError("You can't ban yourself.")
+    reason = audit.clean_reason(reason)
     theirs = _membership(group, target)
     with transaction.atomic():
         if theirs is None:
@@ -513,12 +521,23 @@ def ban(actor: Account, group: Group, target: Account) -> None:
             _forget_group(target.pk, group)
         JoinRequest.objects.filter(group=group, account=target).delete()
         Invitation.objects.filter(group=group, account=target).delete()
+        audit.record_member_decision(
+            actor, group, "ban", target.pk, reason, was_member=theirs is not None
+        )
 
 
-def unban(actor: Account, group: Group, target: Account | int) -> None:
-    """Lift a ban. The person is not a member again; they may join by the usual rules."""
+def unban(actor: Account, group: Group, target: Account | int, *, reason: str = "") -> None:
+    """Lift a ban. The person is not a member again; they may join by the usual rules.
+    Logged in the moderation audit log with ``reason`` (if there was a ban to lift)."""
     _require_moderator(actor, group)
-    Membership.objects.filter(group=group, account=target, state=MemberState.BANNED).delete()
+    reason = audit.clean_reason(reason)
+    target_id = target.pk if isinstance(target, Account) else target
+    with transaction.atomic():
+        lifted, _ = Membership.objects.filter(
+            group=group, account=target_id, state=MemberState.BANNED
+        ).delete()
+        if lifted:
+            audit.record_member_decision(actor, group, "unban", target_id, reason)
 
 
 def promote(actor: Account, group: Group, target: Account | int) -> None:
@@ -598,16 +617,20 @@ def mark_answered(actor: Account, post: Post, *, answered: bool = True) -> Post:
     return post
 
 
-def remove_post(actor: Account, group: Group, post: Post) -> None:
+def remove_post(actor: Account, group: Group, post: Post, *, reason: str = "") -> None:
     """Delete a post of the group (its moderators; authors delete their own posts the usual
-    way)."""
+    way). Someone else's post is logged in the moderation audit log, with its text and
+    ``reason``."""
     from posts.actions import delete
 
     _require_moderator(actor, group)
+    reason = audit.clean_reason(reason)
     post = _group_thread(group, post)
     if post.author_id == actor.pk:
         delete(actor, post)
         return
-    # posts.actions.delete lets only authors and staff delete; the moderator acts for the
-    # author here, after the check above.
-    delete(post.author, post)
+    with transaction.atomic():
+        audit.record_post_removal(actor, group, post, reason)
+        # posts.actions.delete lets only authors and staff delete; the moderator acts for the
+        # author here, after the check above.
+        delete(post.author, post)

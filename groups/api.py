@@ -126,6 +126,12 @@ class AccountRefIn(InputSchema):
     account_id: str
 
 
+class ReasonIn(InputSchema):
+    reason: str = Field(
+        "", max_length=1000, description="Why, for the moderation audit log (optional)"
+    )
+
+
 class MembersIn(Schema):
     max_id: str | None = None
     limit: int = Field(40, ge=1, le=80)
@@ -324,18 +330,29 @@ MemberAction = Literal["remove", "ban", "unban", "promote", "demote", "transfer"
 
 @router.post("/groups/{group_id}/members/{account_id}/{action}", response={204: None, **ERRORS})
 def member_action(
-    request: HttpRequest, group_id: str, account_id: str, action: MemberAction
+    request: HttpRequest,
+    group_id: str,
+    account_id: str,
+    action: MemberAction,
+    payload: ReasonIn | None = None,
 ) -> Status[None]:
+    """Moderate a member. Remove, ban and unban go into the moderation audit log with the
+    body's optional ``reason``."""
     group = _group(request, group_id)
     me, target = account_of(request), _account(account_id)
-    {
-        "remove": actions.remove_member,
-        "ban": actions.ban,
-        "unban": actions.unban,
-        "promote": actions.promote,
-        "demote": actions.demote,
-        "transfer": actions.transfer_ownership,
-    }[action](me, group, target)
+    reason = payload.reason if payload else ""
+    if action == "remove":
+        actions.remove_member(me, group, target, reason=reason)
+    elif action == "ban":
+        actions.ban(me, group, target, reason=reason)
+    elif action == "unban":
+        actions.unban(me, group, target, reason=reason)
+    else:
+        {
+            "promote": actions.promote,
+            "demote": actions.demote,
+            "transfer": actions.transfer_ownership,
+        }[action](me, group, target)
     return Status(204, None)
 
 
@@ -370,13 +387,19 @@ def create_post(request: HttpRequest, group_id: str, payload: GroupPostIn) -> St
     return Status(201, _fresh(viewer, post.pk))
 
 
-PostAction = Literal["pin", "unpin", "answered", "unanswered"]
+PostAction = Literal["pin", "unpin", "answered", "unanswered", "remove"]
 
 
 @router.post("/groups/{group_id}/posts/{post_id}/{action}", response={204: None, **ERRORS})
 def post_action(
-    request: HttpRequest, group_id: str, post_id: str, action: PostAction
+    request: HttpRequest,
+    group_id: str,
+    post_id: str,
+    action: PostAction,
+    payload: ReasonIn | None = None,
 ) -> Status[None]:
+    """Pin or unpin a thread, remove a post (moderators; logged with the body's optional
+    ``reason``), or mark one's own question answered or not."""
     viewer = account_of(request)
     group = _group(request, group_id)
     post = get_post_for(viewer, parse_id(post_id, what="post"))
@@ -384,6 +407,8 @@ def post_action(
         actions.pin_post(viewer, group, post)
     elif action == "unpin":
         actions.unpin_post(viewer, group, post)
+    elif action == "remove":
+        actions.remove_post(viewer, group, post, reason=payload.reason if payload else "")
     else:
         if post.group_id != group.pk:
             raise NotFound("This post is not in this group.")

@@ -24,10 +24,14 @@ from posts.media import discard, upload_media
 from posts.models import GroupKind, MediaAttachment, Post
 from posts.queries import cards
 
-MEMBER_ACTIONS = {
+# Member decisions that go into the moderation audit log, with an optional reason...
+LOGGED_MEMBER_ACTIONS = {
     "remove": actions.remove_member,
     "ban": actions.ban,
     "unban": actions.unban,
+}
+# ...and the owner's decisions about roles.
+ROLE_ACTIONS = {
     "promote": actions.promote,
     "demote": actions.demote,
     "transfer": actions.transfer_ownership,
@@ -296,7 +300,7 @@ def post_action(request: HttpRequest, handle: str, post_id: int, action: str) ->
         elif action in ("answered", "unanswered"):
             actions.mark_answered(me, target, answered=action == "answered")
         else:
-            actions.remove_post(me, group, target)
+            actions.remove_post(me, group, target, reason=request.POST.get("reason", ""))
             messages.success(request, "Post removed.")
     except ActionError as error:
         messages.error(request, error.message)
@@ -336,13 +340,17 @@ def members(request: HttpRequest, handle: str) -> HttpResponse:
 @login_required
 def member_action(request: HttpRequest, handle: str, account_id: int, action: str) -> HttpResponse:
     group = _group(request, handle)
-    if action not in MEMBER_ACTIONS:
+    if action not in LOGGED_MEMBER_ACTIONS and action not in ROLE_ACTIONS:
         raise Http404
     target = Account.objects.filter(pk=account_id).first()
     if target is None:
         raise Http404
     try:
-        MEMBER_ACTIONS[action](_me(request), group, target)
+        if action in LOGGED_MEMBER_ACTIONS:
+            reason = request.POST.get("reason", "")
+            LOGGED_MEMBER_ACTIONS[action](_me(request), group, target, reason=reason)
+        else:
+            ROLE_ACTIONS[action](_me(request), group, target)
     except ActionError as error:
         messages.error(request, error.message)
     else:

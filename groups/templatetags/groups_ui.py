@@ -24,6 +24,15 @@ from posts.card_render import UrlBuilder, render_cards
 register = template.Library()
 
 _FORM = '<form method="post" action="{action}">{csrf}<button class="btn btn-ghost btn-sm{extra}">{label}</button></form>'
+# templates/groups/_reason_form.html for a post's removal (it goes into the audit log).
+_REMOVE = (
+    '<details class="group-more group-reason"><summary class="btn btn-ghost btn-sm group-danger">'
+    'Remove</summary><div class="menu group-menu"><form method="post" action="{action}" '
+    'class="stack">{csrf}<div class="field"><label class="field-label" for="reason-post-{pk}">'
+    'Reason <span class="optional">optional, for the moderation log</span></label>'
+    '<input class="input" type="text" id="reason-post-{pk}" name="reason" maxlength="1000">'
+    '</div><button class="btn btn-sm btn-danger">Remove post</button></form></div></details>'
+)
 
 
 @dataclass(frozen=True)
@@ -106,7 +115,8 @@ class _Wrapper:
                     out.append(self._form(p.pk, "pin", "Pin"))
                 out.append("\n    ")
                 if self.viewer_id != p.author_id:
-                    out.append(self._form(p.pk, "remove", "Remove", " group-danger"))
+                    url = escape(self.url("groups:post_action", self.handle, p.pk, "remove"))
+                    out.append(_REMOVE.format(action=url, csrf=self.csrf, pk=p.pk))
             out.append("\n  </div>")
         out.append("\n</article>\n")
         return "".join(out)

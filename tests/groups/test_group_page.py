@@ -31,7 +31,8 @@ from tests.factories import make_account
 pytestmark = pytest.mark.django_db
 
 # What templates/groups/_group_post.html drew for each card (included once per card) before
-# the page drew its cards in one batch: the batch must draw the very same bytes.
+# the page drew its cards in one batch: the batch must draw the very same bytes. (Since then,
+# removing a post asks for an optional reason, with templates/groups/_reason_form.html.)
 PER_CARD_TEMPLATE = """{% load posts_ui %}{% with p=card.shown %}<article class="group-post{% if p.group_kind == 'announcement' %} is-announcement{% endif %}{% if is_pinned %} is-pinned{% endif %}" id="post-{{ p.pk }}">
   {% if is_pinned or p.group_kind == "announcement" or p.group_kind == "question" %}<div class="group-post-tags">
     {% if is_pinned %}<span class="pill group-pill-pinned">Pinned</span>{% endif %}
@@ -42,7 +43,7 @@ PER_CARD_TEMPLATE = """{% load posts_ui %}{% with p=card.shown %}<article class=
   {% if me.is_moderator or viewer.pk == p.author_id and p.group_kind == "question" %}<div class="group-post-actions">
     {% if viewer.pk == p.author_id and p.group_kind == "question" %}<form method="post" action="{% url 'groups:post_action' group.handle p.pk p.answered_at|yesno:'unanswered,answered' %}">{% csrf_token %}<button class="btn btn-ghost btn-sm">{% if p.answered_at %}Mark not answered{% else %}Mark answered{% endif %}</button></form>{% endif %}
     {% if me.is_moderator %}<form method="post" action="{% url 'groups:post_action' group.handle p.pk is_pinned|yesno:'unpin,pin' %}">{% csrf_token %}<button class="btn btn-ghost btn-sm">{% if is_pinned %}Unpin{% else %}Pin{% endif %}</button></form>
-    {% if viewer.pk != p.author_id %}<form method="post" action="{% url 'groups:post_action' group.handle p.pk 'remove' %}">{% csrf_token %}<button class="btn btn-ghost btn-sm group-danger">Remove</button></form>{% endif %}{% endif %}
+    {% if viewer.pk != p.author_id %}{% url 'groups:post_action' group.handle p.pk 'remove' as url %}{% include "groups/_reason_form.html" with url=url label="Remove" confirm="Remove post" id="post" key=p.pk danger=True %}{% endif %}{% endif %}
   </div>{% endif %}
 </article>{% endwith %}
 """
