@@ -242,22 +242,36 @@ def thread(request: HttpRequest, conversation_id: str) -> HttpResponse:
     viewer = _account(request)
     view = _view_for(request, conversation_id)
     page = queries.thread(viewer, view, max_id=_key(request.GET.get("max_id")))
-    context = _thread_context(request, view, page)
     if _is_live(request):
-        return render(request, "messaging/_messages.html", context)
+        return render(request, "messaging/_messages.html", _thread_context(request, view, page))
     if not view.is_request and view.me.unread_count and "max_id" not in request.GET:
         actions.mark_read(viewer, view.conversation)
-    reply_id = _key(request.GET.get("reply_to"))
+    return _render_thread(request, view, page, reply_id=_key(request.GET.get("reply_to")))
+
+
+def _render_thread(
+    request: HttpRequest,
+    view: queries.ConversationView,
+    page: queries.ThreadPage,
+    *,
+    reply_id: int | None = None,
+    draft: str = "",
+    error: str = "",
+) -> HttpResponse:
+    """The thread page; after a refused message, with the error and what was typed (422)."""
+    context = _thread_context(request, view, page)
     if reply_id is not None:
         with contextlib.suppress(NotFound):
-            context["replying_to"] = queries.get_message_for(viewer, view, reply_id)
+            context["replying_to"] = queries.get_message_for(_account(request), view, reply_id)
     context.update(
         max_chars=MAX_MESSAGE_CHARS,
         max_title=MAX_TITLE_CHARS,
         max_people=MAX_PARTICIPANTS,
         is_owner=view.me.role == "owner",
+        draft=draft,
+        error=error,
     )
-    return render(request, "messaging/thread.html", context)
+    return render(request, "messaging/thread.html", context, status=422 if error else 200)
 
 
 @login_required
@@ -316,14 +330,19 @@ def send(request: HttpRequest, conversation_id: str) -> HttpResponse:
     reply_id = request.POST.get("reply_to", "").strip()
     if reply_id:
         reply_to = queries.get_message_for(viewer, view, _id(reply_id))
-    ratelimit.hit("message", viewer)
-    actions.send_message(
-        viewer,
-        view.conversation,
-        text=request.POST.get("text", ""),
-        media=_uploads(request),
-        reply_to=reply_to,
-    )
+    text = request.POST.get("text", "")
+    try:
+        ratelimit.hit("message", viewer)
+        actions.send_message(
+            viewer, view.conversation, text=text, media=_uploads(request), reply_to=reply_to
+        )
+    except ActionError as exc:
+        if _is_live(request):
+            raise
+        # The page again, with the error and what was typed (a redirect would lose it).
+        page = queries.thread(viewer, view)
+        reply = reply_to.pk if reply_to is not None else None
+        return _render_thread(request, view, page, reply_id=reply, draft=text, error=exc.message)
     return _done(request, view.conversation.pk)
 
 

@@ -108,10 +108,11 @@ def test_request_accept_and_decline_flow(client: Client, ana: Account, bo: Accou
     assert client.get(f"/messages/{spam.pk}").status_code == 404
     login(client, stranger)
     response = client.post(f"/messages/{spam.pk}/send", {"text": "more spam"})
-    assert response.status_code == 302
+    # The thread again with the refusal, and what was typed kept in the composer.
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "isn&#x27;t accepting messages" in html and ">more spam</textarea>" in html
     assert Message.objects.filter(conversation=spam).count() == 1
-    followed = client.get(response["Location"])
-    assert "isn&#x27;t accepting messages" in followed.content.decode()
     # The script path gets the refusal as JSON.
     live = client.post(f"/messages/{spam.pk}/send", {"text": "x"}, headers={"HX-Request": "true"})
     assert live.status_code == 403 and "accepting" in live.json()["error"]
@@ -265,3 +266,33 @@ def test_sending_messages_is_rate_limited_and_writes_nothing_over_the_limit(clie
     assert response.status_code == 422
     assert "message" in response.content.decode().lower()
     assert Message.objects.count() == before
+
+
+def test_images_sent_from_the_thread_form_reach_the_other_person(
+    client: Client, friends: Any
+) -> None:
+    from tests.posts.helpers import jpeg_upload
+
+    ana, bo = friends
+    login(client, ana)
+    client.post("/messages/new", {"to": "@bo", "text": "Lunch?"})
+    c = Conversation.objects.get()
+    response = client.post(
+        f"/messages/{c.pk}/send",
+        {"text": "this place", "media": [jpeg_upload(name="a.jpg"), jpeg_upload(name="b.jpg")]},
+    )
+    assert response.status_code == 302
+    sent = Message.objects.latest("id")
+    media = [link.media for link in sent.media_links.order_by("position")]
+    assert [m.account_id for m in media] == [ana.pk, ana.pk] and all(m.file for m in media)
+    login(client, bo)
+    html = client.get(f"/messages/{c.pk}").content.decode()
+    assert "this place" in html and all(m.file.url in html or m.preview.url in html for m in media)
+    # Five images are refused with the text kept, and nothing is sent.
+    login(client, ana)
+    too_many = [jpeg_upload(name=f"{n}.jpg") for n in range(5)]
+    response = client.post(f"/messages/{c.pk}/send", {"text": "kept words", "media": too_many})
+    html = response.content.decode()
+    assert response.status_code == 422 and "at most 4 images" in html
+    assert ">kept words</textarea>" in html
+    assert Message.objects.count() == 2
