@@ -23,7 +23,7 @@ from messaging import actions as messaging_actions
 from messaging.models import Message
 from moderation.models import ActionKind, Category, ModerationAction, Report, ReportStatus
 from moderation.models import TargetKind as Kind
-from moderation.queries import Target, can_act, is_staff
+from moderation.queries import Target, allowed_resolutions, can_act, is_staff
 from notifications.models import Notification, NotificationKind
 from plaza import events
 from plaza.errors import ActionError, NotAllowed, NotFound
@@ -323,6 +323,62 @@ def _remove_message(moderator: Account, report: Report, reason: str) -> Moderati
     )
     messaging_actions.remove_message(moderator, message)
     return entry
+
+
+# --- the moderators' API ---------------------------------------------------------------------
+
+# The account sanctions staff take from an account's record (not from a report).
+ACCOUNT_ACTIONS = (
+    ActionKind.WARN,
+    ActionKind.LIMIT,
+    ActionKind.UNLIMIT,
+    ActionKind.SUSPEND,
+    ActionKind.UNSUSPEND,
+)
+
+
+def claim(moderator: Account, report: Report) -> None:
+    """Assign an open report to ``moderator`` (:func:`assign`); a decided report can't be
+    taken any more (the web page offers "Assign to me" only while the report is open)."""
+    _check_can_act(moderator, report)
+    if report.status != ReportStatus.OPEN:
+        raise ActionError("This report has already been decided.")
+    assign(moderator, report)
+
+
+def decide(moderator: Account, report: Report, action: str, reason: str) -> ModerationAction:
+    """:func:`resolve`, with the choices of the web decision form enforced: a group moderator
+    may only remove the content or dismiss (403 for an account sanction), and content can
+    only be removed from a post or a message (422). Nothing is written when refused."""
+    _check_can_act(moderator, report)
+    allowed = allowed_resolutions(moderator, report.target_kind)
+    if action not in allowed:
+        if action in RESOLUTIONS and action != ActionKind.REMOVE_CONTENT:
+            raise NotAllowed(
+                "Group moderators can remove content or dismiss a report; warnings, limits "
+                "and suspensions are for staff."
+            )
+        raise ActionError(f"Choose one of: {', '.join(str(a) for a in allowed)}.", field="action")
+    return resolve(moderator, report, action, reason)
+
+
+def act_on_account(
+    moderator: Account, account: Account, action: str, reason: str
+) -> ModerationAction:
+    """Warn, limit, lift a limit, suspend or lift a suspension of ``account`` (staff only),
+    as the account's moderation page does."""
+    do = {
+        ActionKind.WARN: warn,
+        ActionKind.LIMIT: limit,
+        ActionKind.UNLIMIT: unlimit,
+        ActionKind.SUSPEND: suspend,
+        ActionKind.UNSUSPEND: unsuspend,
+    }
+    if action not in do:
+        raise ActionError(
+            f"Choose one of: {', '.join(str(a) for a in ACCOUNT_ACTIONS)}.", field="action"
+        )
+    return do[ActionKind(action)](moderator, account, reason)
 
 
 # --- helpers --------------------------------------------------------------------------------

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, prefetch_related_objects
 
 from accounts.models import Account
-from moderation.models import ModerationAction, Report, ReportStatus, TargetKind
+from moderation.models import ActionKind, ModerationAction, Report, ReportStatus, TargetKind
 from plaza.errors import ActionError, NotFound
 from posts.models import Post
 from posts.queries import Page, get_post_for, with_related
@@ -384,4 +384,36 @@ def reports_about(moderator: Account, account: Account, *, limit: int = HISTORY)
         Report.objects.filter(_scope(moderator), target_account=account)
         .select_related("reporter")
         .order_by("-id")[:limit]
+    )
+
+
+# --- for the moderators' API ----------------------------------------------------------------
+
+
+def allowed_resolutions(moderator: Account, target_kind: str) -> list[str]:
+    """The decisions ``moderator`` may take on a report about a ``target_kind``, as the web
+    decision form offers them: content removal only for posts and messages (an account or a
+    group is dealt with through the account responsible), account sanctions only for staff,
+    dismissal always."""
+    choices: list[str] = []
+    if target_kind in (TargetKind.POST, TargetKind.MESSAGE):
+        choices.append(ActionKind.REMOVE_CONTENT)
+    if is_staff(moderator):
+        choices += [ActionKind.WARN, ActionKind.LIMIT, ActionKind.SUSPEND]
+    choices.append(ActionKind.DISMISS)
+    return choices
+
+
+def load_deciders(reports: Sequence[Report]) -> None:
+    """Attach who decided each report (``resolved_by``), in one query whatever their number:
+    :func:`reports_page` loads the reporter, the account responsible and the assignee only."""
+    prefetch_related_objects(list(reports), "resolved_by")
+
+
+def report_actions(report: Report) -> list[ModerationAction]:
+    """The decisions recorded about ``report`` itself, oldest first (one query)."""
+    return list(
+        ModerationAction.objects.filter(report=report)
+        .select_related("moderator", "target_account")
+        .order_by("id")
     )
