@@ -11,7 +11,8 @@ from datetime import datetime
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Query, Router, Schema
+from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from accounts.api import AccountOut, to_account
@@ -231,6 +232,29 @@ def update_group(request: HttpRequest, group_id: str, payload: GroupPatchIn) -> 
     return _fresh_group(request, group)
 
 
+@router.post(
+    "/groups/{group_id}/cover",
+    response={200: GroupDetailOut, **ERRORS},
+    summary="Upload the group's cover image (moderators)",
+    description="Multipart, field `file`: an image, checked and resized like a profile header.",
+)
+def upload_cover(request: HttpRequest, group_id: str, file: File[UploadedFile]) -> GroupDetailOut:
+    group = _group(request, group_id)
+    actions.update_group(account_of(request), group, cover=file)
+    return _fresh_group(request, group)
+
+
+@router.delete(
+    "/groups/{group_id}/cover",
+    response={200: GroupDetailOut, **ERRORS},
+    summary="Remove the group's cover image (moderators)",
+)
+def remove_cover(request: HttpRequest, group_id: str) -> GroupDetailOut:
+    group = _group(request, group_id)
+    actions.remove_cover(account_of(request), group)
+    return _fresh_group(request, group)
+
+
 @router.delete("/groups/{group_id}", response={204: None, **ERRORS})
 def delete_group(request: HttpRequest, group_id: str) -> Status[None]:
     actions.delete_group(account_of(request), _group(request, group_id))
@@ -254,6 +278,28 @@ def leave(request: HttpRequest, group_id: str) -> Status[None]:
 def cancel_request(request: HttpRequest, group_id: str) -> Status[None]:
     actions.cancel_request(account_of(request), _group(request, group_id))
     return Status(204, None)
+
+
+@router.post(
+    "/groups/{group_id}/follow-closely",
+    response={200: GroupDetailOut, **ERRORS},
+    summary="Follow the group closely: a notification for every new thread (members)",
+)
+def follow_closely(request: HttpRequest, group_id: str) -> GroupDetailOut:
+    group = _group(request, group_id)
+    actions.set_follow_closely(account_of(request), group, True)
+    return _fresh_group(request, group)
+
+
+@router.delete(
+    "/groups/{group_id}/follow-closely",
+    response={200: GroupDetailOut, **ERRORS},
+    summary="Stop following the group closely",
+)
+def unfollow_closely(request: HttpRequest, group_id: str) -> GroupDetailOut:
+    group = _group(request, group_id)
+    actions.set_follow_closely(account_of(request), group, False)
+    return _fresh_group(request, group)
 
 
 @router.get("/groups/{group_id}/requests", response={200: list[JoinRequestOut], **ERRORS})
