@@ -1,4 +1,4 @@
-"""Web views of discovery: search, people you may know, following hashtags.
+"""Web views of discovery: search, trending, people you may know, following hashtags.
 
 Search is a GET form (shareable URLs, works without JavaScript); the tabs are ``type=``.
 Following a hashtag and dismissing a suggestion are form POSTs that redirect back (``next``),
@@ -18,9 +18,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.models import Account
+from feeds import queries as feed_queries
 from plaza.errors import ActionError
 from posts.queries import cards
-from search import actions, queries, suggestions
+from search import actions, queries, suggestions, trends
 from search.models import SuggestionKind
 from search.parse import ParsedQuery, parse
 
@@ -33,6 +34,7 @@ TABS = [
 ]
 PAGE = 20
 PREVIEW = 4
+TRENDING_TAGS = 10
 
 
 def _viewer(request: HttpRequest) -> Account | None:
@@ -119,6 +121,30 @@ def _results(
 def _page_url(request: HttpRequest, **params: str) -> str:
     keep = {k: v for k, v in request.GET.items() if k in ("q", "type", "order")}
     return f"{request.path}?{urlencode({**keep, **params})}"
+
+
+def trending(request: HttpRequest) -> HttpResponse:
+    """``/explore/trending``: the posts trending on this server (best first, paged with
+    ``offset`` through the trend pool) under the trending hashtags.
+
+    Open to visitors who are not logged in, like the public Explore timeline and the trends
+    API: trends are made of public posts only, and each read drops what the viewer may not
+    see or has hidden (blocks, mutes, the viewer's "public" filters).
+    """
+    viewer = _viewer(request)
+    offset = min(_int(request, "offset") or 0, trends.POOL)
+    # One more than a page tells whether there is a next one.
+    found = trends.visible_trending_posts(viewer, limit=PAGE + 1, offset=offset)
+    more = len(found) > PAGE and offset + PAGE < trends.POOL
+    context: dict[str, Any] = {
+        "cards": cards(viewer, found[:PAGE], context="public"),
+        "next_url": f"{request.path}?{urlencode({'offset': offset + PAGE})}" if more else "",
+        "is_next_page": offset > 0,
+    }
+    if _is_htmx(request):
+        return render(request, "search/_trending_items.html", context)
+    context["tags"] = feed_queries.trending_hashtags(limit=TRENDING_TAGS)
+    return render(request, "search/trending.html", context)
 
 
 @login_required
