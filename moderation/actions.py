@@ -359,7 +359,19 @@ def decide(moderator: Account, report: Report, action: str, reason: str) -> Mode
                 "and suspensions are for staff."
             )
         raise ActionError(f"Choose one of: {', '.join(str(a) for a in allowed)}.", field="action")
-    return resolve(moderator, report, action, reason)
+    with transaction.atomic():
+        # Two moderators deciding the same report at once: the second waits for the first,
+        # then finds it decided, instead of recording a second decision.
+        status = (
+            Report.objects.select_for_update()
+            .filter(pk=report.pk)
+            .values_list("status", flat=True)
+            .first()
+        )
+        if status is None:
+            raise NotFound("No such report.")
+        report.status = status
+        return resolve(moderator, report, action, reason)
 
 
 def act_on_account(
