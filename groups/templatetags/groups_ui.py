@@ -29,8 +29,8 @@ _REMOVE = (
     '<details class="group-more group-reason"><summary class="btn btn-ghost btn-sm group-danger">'
     'Remove</summary><div class="menu group-menu"><form method="post" action="{action}" '
     'class="stack">{csrf}<div class="field"><label class="field-label" for="reason-post-{pk}">'
-    'Reason <span class="optional">optional, for the moderation log</span></label>'
-    '<input class="input" type="text" id="reason-post-{pk}" name="reason" maxlength="1000">'
+    'Reason <span class="optional">optional</span></label><input class="input" type="text" '
+    'id="reason-post-{pk}" name="reason" maxlength="1000" placeholder="Why, for the log">'
     '</div><button class="btn btn-sm btn-danger">Remove post</button></form></div></details>'
 )
 
