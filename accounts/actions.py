@@ -20,6 +20,8 @@ from accounts.bio import render_bio, render_field_value
 from accounts.models import Account, AccountKind, User, Visibility
 from accounts.profile_images import process_avatar, process_header
 from accounts.queries import available_time_zones
+from plaza.errors import ActionError
+from plaza.languages import clean_language
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_]{1,30}$")
 INTEREST_RE = re.compile(r"^[^\W_][\w]{0,49}$")
@@ -285,16 +287,23 @@ def update_settings(
     discoverable: bool | None = None,
     hide_network: bool | None = None,
     default_visibility: str | None = None,
+    default_language: str | None = None,
     time_zone: str | None = None,
 ) -> Account:
     """Change privacy and preferences of ``account`` (and its login's time zone).
 
     Arguments left as ``None`` stay unchanged. ``default_visibility`` must be one of
-    :class:`Visibility`; ``time_zone`` an IANA zone name such as ``Europe/Paris``.
+    :class:`Visibility`; ``default_language`` an ISO 639 code (``plaza.languages``, "" for
+    none); ``time_zone`` an IANA zone name such as ``Europe/Paris``.
     """
     errors: FieldErrors = {}
     if default_visibility is not None and default_visibility not in Visibility.values:
         errors["default_visibility"] = ["Choose one of the listed visibilities."]
+    if default_language is not None:
+        try:
+            default_language = clean_language(default_language)
+        except ActionError as exc:
+            errors["default_language"] = [exc.message]
     if time_zone is not None and time_zone not in available_time_zones():
         errors["time_zone"] = ["Choose a time zone from the list."]
     if errors:
@@ -307,6 +316,7 @@ def update_settings(
             ("discoverable", discoverable),
             ("hide_network", hide_network),
             ("default_visibility", default_visibility),
+            ("default_language", default_language),
         ):
             if value is not None:
                 setattr(account, field, value)

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import AccountKind, Visibility
 from accounts.queries import login_username_for, time_zone_choices
+from plaza.languages import choices as language_choices
 
 PROFILE_FIELD_ROWS = 4  # Mastodon's limit (accounts.actions.MAX_PROFILE_FIELDS)
 
@@ -211,12 +212,19 @@ class AccountSettingsForm(forms.Form):
         choices=Visibility.choices,
         help_text="Pre-selected when you write a post. You can change it on each post.",
     )
+    default_language = forms.ChoiceField(
+        label="Posting language",
+        required=False,
+        help_text="The language your posts are marked as written in, unless you choose "
+        "another when you write one (on the full composer).",
+    )
     time_zone = forms.ChoiceField(
         label="Time zone", help_text="Times across Plaza are shown in this zone."
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["default_language"].choices = language_choices()  # type: ignore[attr-defined]
         choices: list[Any] = [("UTC", "UTC")]
         choices.extend(time_zone_choices())
         self.fields["time_zone"].choices = choices  # type: ignore[attr-defined]

@@ -64,6 +64,9 @@ class Account(models.Model):
     default_visibility = models.CharField(
         max_length=16, choices=Visibility.choices, default=Visibility.PUBLIC
     )
+    # The language new posts are marked as written in when the author doesn't choose one
+    # (an ISO 639 code, plaza.languages; "" for none).
+    default_language = models.CharField(max_length=8, blank=True, default="", db_default="")
     # Counters kept by actions (F() updates) so profile headers need no COUNT(*).
     followers_count = models.PositiveIntegerField(default=0)
     following_count = models.PositiveIntegerField(default=0)

@@ -177,6 +177,7 @@ def account_settings(request: HttpRequest) -> HttpResponse:
         "discoverable": account.discoverable,
         "hide_network": account.hide_network,
         "default_visibility": account.default_visibility,
+        "default_language": account.default_language,
         "time_zone": account.user.time_zone,
     }
     form = AccountSettingsForm(_post_data(request), initial=initial)

@@ -20,6 +20,7 @@ from notifications.actions import notify, withdraw
 from notifications.models import NotificationKind
 from plaza import events
 from plaza.errors import ActionError, NotAllowed, NotFound
+from plaza.languages import clean_language
 from posts.models import (
     Bookmark,
     GroupKind,
@@ -223,6 +224,7 @@ def publish(
     media: Sequence[MediaAttachment] = (),
     group: Group | None = None,
     group_kind: str = "",
+    language: str | None = None,
 ) -> Post:
     """Publish a post (a broadcast, a reply or a quote) and deliver it.
 
@@ -238,6 +240,8 @@ def publish(
     visibility = visibility or author.default_visibility
     if visibility not in Visibility.values:
         raise ActionError("Unknown visibility.", field="visibility")
+    # ``language``: an ISO 639 code; None takes the author's default.
+    language = author.default_language if language is None else clean_language(language)
     _validate_text(text, content_warning, bool(media), quote_of is not None)
     _check_media(author, media)
     if in_reply_to is not None:
@@ -278,6 +282,7 @@ def publish(
             created_at=now,
             group=group,
             group_kind=group_kind,
+            language=language,
         )
         # The delivery task indexes it for search too (one task per post, not two): tells
         # search.signals, which sees the save, not to queue its own indexing task.
@@ -389,12 +394,15 @@ def edit(
     text: str,
     content_warning: str = "",
     media: Sequence[MediaAttachment] | None = None,
+    language: str | None = None,
 ) -> Post:
-    """Change a post's text, warning or media, keeping the previous version in its history."""
+    """Change a post's text, warning, media or language (None: unchanged), keeping the
+    previous version in its history."""
     if post.author_id != actor.pk:
         raise NotAllowed("You can only edit your own posts.")
     if post.reshare_of_id:
         raise ActionError("A reshare has nothing to edit.")
+    new_language = post.language if language is None else clean_language(language)
     new_media = list(media) if media is not None else list(post.media.all())
     _validate_text(text, content_warning, bool(new_media), post.quote_of_id is not None)
     _check_media(actor, new_media, post=post)
@@ -412,7 +420,8 @@ def edit(
         post.html = rendered.html
         post.content_warning = content_warning.strip()
         post.edited_at = timezone.now()
-        post.save(update_fields=["text", "html", "content_warning", "edited_at"])
+        post.language = new_language
+        post.save(update_fields=["text", "html", "content_warning", "edited_at", "language"])
         already = set(Mention.objects.filter(post=post).values_list("account_id", flat=True))
         Mention.objects.filter(post=post).exclude(account__in=mentioned).delete()
         PostHashtag.objects.filter(post=post).delete()
@@ -577,6 +586,7 @@ def check_publishable(
     in_reply_to: Post | None = None,
     quote_of: Post | None = None,
     media: Sequence[MediaAttachment] = (),
+    language: str | None = None,
 ) -> None:
     """Raise what :func:`publish` would raise for these arguments, without writing anything.
 
@@ -586,6 +596,8 @@ def check_publishable(
     visibility = visibility or author.default_visibility
     if visibility not in Visibility.values:
         raise ActionError("Unknown visibility.", field="visibility")
+    if language is not None:
+        clean_language(language)
     _validate_text(text, content_warning, bool(media), quote_of is not None)
     _check_media(author, media)
     if in_reply_to is not None and (

@@ -89,6 +89,7 @@ class PostContentOut(Schema):
     html: str = Field(description="Rendered and sanitized")
     content_warning: str
     visibility: VisibilityName
+    language: str | None = Field(description="ISO 639 code of the language it is written in")
     created_at: datetime
     edited_at: datetime | None
     in_reply_to_id: str | None
@@ -147,12 +148,16 @@ class PostIn(InputSchema):
     in_reply_to_id: str | None = None
     quote_id: str | None = None
     media_ids: list[str] = Field(default_factory=list, description="Uploaded with POST /media")
+    language: str | None = Field(
+        None, max_length=16, description="ISO 639 code (e.g. en). Default: your setting"
+    )
 
 
 class PostEditIn(InputSchema):
     text: str
     content_warning: str | None = Field(None, description="Default: keep the current one")
     media_ids: list[str] | None = Field(None, description="Default: keep the current media")
+    language: str | None = Field(None, max_length=16, description="Default: keep the current one")
 
 
 class ReshareIn(InputSchema):
@@ -224,6 +229,7 @@ def _content(post: Post, card_flags: dict[str, bool], quote: Post | None, hidden
         "html": post.html,
         "content_warning": post.content_warning,
         "visibility": post.visibility,
+        "language": post.language or None,
         "created_at": post.created_at,
         "edited_at": post.edited_at,
         "in_reply_to_id": str(post.in_reply_to_id) if post.in_reply_to_id else None,
@@ -316,6 +322,7 @@ def create_post(request: HttpRequest, payload: PostIn) -> Status[PostOut]:
         in_reply_to=reply_to,
         quote_of=quote,
         media=_own_media(viewer, payload.media_ids),
+        language=payload.language,
     )
     return Status(201, _fresh(viewer, post.pk))
 
@@ -338,6 +345,7 @@ def edit_post(request: HttpRequest, post_id: str, payload: PostEditIn) -> PostOu
             payload.content_warning if payload.content_warning is not None else post.content_warning
         ),
         media=_own_media(viewer, payload.media_ids) if payload.media_ids is not None else None,
+        language=payload.language,
     )
     return _fresh(viewer, post.pk)
 

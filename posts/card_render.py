@@ -265,6 +265,7 @@ POST_FIELDS = (
     "likes_count",
     "quote_of_id",
     "reshare_of_id",
+    "language",
 )
 QUOTE_FIELDS = ("pk", "created_at", "content_warning", "text")
 ACCOUNT_FIELDS = ("pk", "username", "display_name", "avatar.name", "kind")

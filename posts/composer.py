@@ -35,6 +35,7 @@ class Composer:
     text: str = ""
     content_warning: str = ""
     visibility: str = ""
+    language: str | None = None  # None: the author's default (the inline composers)
     next: str = ""
     media: list[MediaAttachment] = field(default_factory=list)
     reply_to: PostCard | None = None
@@ -62,7 +63,9 @@ def start(
     viewer: Account, *, reply_to: Any = None, quote: Any = None, next_url: str = ""
 ) -> Composer:
     """An empty composer, optionally replying to or quoting a post (NotFound if not visible)."""
-    composer = Composer(visibility=viewer.default_visibility, next=next_url)
+    composer = Composer(
+        visibility=viewer.default_visibility, language=viewer.default_language, next=next_url
+    )
     composer.reply_to = _context_card(viewer, reply_to)
     composer.quote = _context_card(viewer, quote)
     if composer.reply_to is not None:
@@ -145,6 +148,7 @@ def submit(viewer: Account, request: HttpRequest) -> tuple[Composer, Post | Mess
         text=request.POST.get("text", ""),
         content_warning=request.POST.get("content_warning", ""),
         visibility=request.POST.get("visibility", "") or viewer.default_visibility,
+        language=request.POST.get("language"),  # absent from the inline composers
         next=request.POST.get("next", ""),
     )
     for name, errors in form.errors.items():
@@ -172,6 +176,7 @@ def submit(viewer: Account, request: HttpRequest) -> tuple[Composer, Post | Mess
             in_reply_to=composer.reply_to.shown if composer.reply_to else None,
             quote_of=composer.quote.shown if composer.quote else None,
             media=composer.media,
+            language=composer.language,
         )
     except ActionError as exc:
         if isinstance(exc, NotFound):

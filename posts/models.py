@@ -63,6 +63,8 @@ class Post(models.Model):
     quotes_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
+    # The language the post is written in (an ISO 639 code, plaza.languages; "" unknown).
+    language = models.CharField(max_length=8, blank=True, default="", db_default="")
     # Posts in a group: who reads them is the group's rule (see groups.models).
     group = models.ForeignKey(
         "groups.Group", null=True, blank=True, on_delete=models.CASCADE, related_name="posts"

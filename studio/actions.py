@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Account, Visibility
 from plaza.errors import ActionError, NotFound
+from plaza.languages import clean_language
 from posts.actions import check_publishable, publish
 from posts.models import MediaAttachment, Post
 from studio.models import ScheduledPost, ScheduledState
@@ -46,6 +47,7 @@ def schedule(
     media: Sequence[MediaAttachment] = (),
     now: dt.datetime | None = None,
     application_id: int = 0,
+    language: str | None = None,
 ) -> ScheduledPost:
     """Keep a post to publish at ``scheduled_at`` (at least five minutes from ``now``).
 
@@ -63,7 +65,9 @@ def schedule(
         in_reply_to=in_reply_to,
         quote_of=quote_of,
         media=media,
+        language=language,
     )
+    language = None if language is None else clean_language(language)
     media_ids = [m.pk for m in media]
     pending = ScheduledPost.objects.filter(account=account, state=ScheduledState.SCHEDULED)
     if pending.count() >= MAX_PENDING:
@@ -89,6 +93,7 @@ def schedule(
         media_ids=media_ids,
         scheduled_at=scheduled_at,
         application_id=application_id,
+        language=language,
     )
 
 
@@ -172,6 +177,7 @@ def _publish_one(scheduled: ScheduledPost, now: dt.datetime) -> Outcome | None:
                     in_reply_to=in_reply_to,
                     quote_of=quote_of,
                     media=[found[i] for i in scheduled.media_ids],
+                    language=scheduled.language,
                 )
         except ActionError as exc:
             return _fail(scheduled, exc.message)

@@ -27,6 +27,8 @@ class ScheduledPost(models.Model):
     text = models.TextField(blank=True)
     visibility = models.CharField(max_length=16, choices=Visibility.choices)
     content_warning = models.CharField(max_length=500, blank=True)
+    # ISO 639 code; None: the author's default language when it is published.
+    language = models.CharField(max_length=8, null=True, blank=True)
     # Mastodon's "sensitive" flag, kept to echo it back; Plaza hides content behind a warning.
     sensitive = models.BooleanField(default=False)
     in_reply_to_id = models.BigIntegerField(null=True, blank=True)

@@ -116,7 +116,7 @@ def credential_account(acc: Account) -> dict[str, Any]:
     data["source"] = {
         "privacy": MASTODON_VISIBILITY[Visibility(acc.default_visibility)],
         "sensitive": False,
-        "language": "",
+        "language": acc.default_language,
         "note": acc.bio,
         "fields": [
             {"name": f["name"], "value": f["value"], "verified_at": None}

@@ -116,9 +116,11 @@ def update_credentials(request: ApiRequest) -> Any:
         if not isinstance(privacy, str) or privacy not in PRIVACY_TO_VISIBILITY:
             raise ApiError("source[privacy] must be public, unlisted or private", 422)
         settings["default_visibility"] = PRIVACY_TO_VISIBILITY[privacy]
-    # Plaza has no per-account default for these yet; they are checked, then not stored.
+    language = InputData(source).string("language")
+    if language is not None:
+        settings["default_language"] = language  # checked by update_settings
+    # Plaza has no per-account "sensitive" default: checked, then not stored.
     InputData(source).boolean("sensitive")
-    InputData(source).string("language")
     data.boolean("bot")
     with transaction.atomic():
         account_actions.update_profile(me, **profile)
@@ -133,7 +135,7 @@ def preferences(request: ApiRequest) -> Any:
     return {
         "posting:default:visibility": MASTODON_VISIBILITY[visibility],
         "posting:default:sensitive": False,
-        "posting:default:language": None,
+        "posting:default:language": me.default_language or None,
         "reading:expand:media": "default",
         "reading:expand:spoilers": False,
         "plaza:posting:default:visibility": visibility.value,

@@ -46,6 +46,7 @@ from mastodon.views import conversations as direct
 from notifications import actions as notification_actions
 from plaza import ratelimit
 from plaza.errors import NotFound
+from plaza.languages import clean_language
 from posts import actions
 from posts import media as media_actions
 from posts.models import MediaAttachment, MediaState, Post
@@ -244,6 +245,7 @@ def _create(request: ApiRequest, account: Account) -> tuple[int, dict[str, Any] 
             quote_of=quote_of,
             media=media,
             application_id=getattr(request.token, "application_id", None) or 0,
+            language=_language(data),
         )
         return scheduled.pk, entities.scheduled_status(scheduled, {m.pk: m for m in media})
     post = actions.publish(
@@ -254,8 +256,16 @@ def _create(request: ApiRequest, account: Account) -> tuple[int, dict[str, Any] 
         in_reply_to=in_reply_to,
         quote_of=quote_of,
         media=media,
+        language=_language(data),
     )
     return post.pk, post
+
+
+def _language(data: InputData) -> str | None:
+    """``language`` (ISO 639; a region suffix is dropped), None when absent: the author's
+    default then applies."""
+    value = data.string("language")
+    return None if value is None else clean_language(value)
 
 
 @endpoint("POST", scope="write:statuses")
@@ -383,8 +393,11 @@ def edit_status(request: ApiRequest, status_id: str) -> Any:
             if not isinstance(attr["description"], str):
                 raise ApiError("description must be a string", 422)
             changes.append((target, attr["description"]))
+    language = _language(data)
     with transaction.atomic():
-        actions.edit(account, post, text=text, content_warning=warning, media=media)
+        actions.edit(
+            account, post, text=text, content_warning=warning, media=media, language=language
+        )
         for target, description in changes:
             media_actions.describe_media(account, target, description)
         for target, (x, y) in focuses:

@@ -65,6 +65,14 @@ def visibility_options(selected: str | None) -> list[tuple[str, str, str, bool]]
 
 
 @register.simple_tag
+def language_options(selected: str | None) -> list[tuple[str, str, bool]]:
+    """The language choices for a select ("—" for none first)."""
+    from plaza.languages import choices
+
+    return [(code, label, code == (selected or "")) for code, label in choices()]
+
+
+@register.simple_tag
 def post_url(post: Any) -> str:
     """The thread page of ``post``: ``/@username/id``."""
     return reverse("posts:detail", args=[post.author.username, post.pk])
