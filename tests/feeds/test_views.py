@@ -72,6 +72,7 @@ def test_public_and_hashtag_pages(run_tasks, client):
         other = posts.publish(alice, text="untagged")
     html = client.get("/public").content.decode()
     assert f'id="post-{tagged.pk}"' in html and f'id="post-{other.pk}"' in html
+    assert 'href="/explore/trending"' in html  # the explore tabs
     html = client.get("/tags/Summer").content.decode()
     assert "#summer" in html and "2 public posts" in html
     assert f'id="post-{tagged.pk}"' in html and f'id="post-{other.pk}"' not in html
