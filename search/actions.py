@@ -57,6 +57,12 @@ def dismiss_suggestion(actor: Account, kind: str, target_id: int) -> None:
         raise ActionError("Unknown kind of suggestion.", field="kind")
     if kind == SuggestionKind.ACCOUNT and not Account.objects.filter(pk=target_id).exists():
         raise ActionError("No such account.", field="id")
+    if kind == SuggestionKind.GROUP:
+        from groups.queries import visible_groups
+
+        # A secret group the actor is not in is no group at all, as everywhere else.
+        if not visible_groups(actor).filter(pk=target_id).exists():
+            raise ActionError("No such group.", field="id")
     DismissedSuggestion.objects.get_or_create(account=actor, kind=kind, target_id=target_id)
     from search.suggestions import forget
 
