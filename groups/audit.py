@@ -23,13 +23,10 @@ from posts.models import Post
 
 MAX_REASON = 1000
 
-# The log's kinds are the site's moderation decisions; until ActionKind names the group ones
-# (GROUP_BAN, GROUP_UNBAN, GROUP_REMOVE), each is logged as the closest site decision and
-# details["group_action"] says what it was. getattr: the right kind as soon as it exists.
 KINDS: dict[str, str] = {
-    "ban": getattr(ActionKind, "GROUP_BAN", ActionKind.SUSPEND),
-    "unban": getattr(ActionKind, "GROUP_UNBAN", ActionKind.UNSUSPEND),
-    "remove_member": getattr(ActionKind, "GROUP_REMOVE", ActionKind.REMOVE_CONTENT),
+    "ban": ActionKind.GROUP_BAN,
+    "unban": ActionKind.GROUP_UNBAN,
+    "remove_member": ActionKind.GROUP_REMOVE,
     "remove_post": ActionKind.REMOVE_CONTENT,
 }
 

@@ -199,8 +199,9 @@ StatusName = Literal["open", "resolved", "dismissed"]
 ResolutionName = Literal["remove_content", "warn", "limit", "suspend", "dismiss"]
 AccountActionName = Literal["warn", "limit", "unlimit", "suspend", "unsuspend"]
 LoggedActionName = Literal[
-    "remove_content", "warn", "limit", "unlimit", "suspend", "unsuspend", "dismiss"
-]
+    "remove_content", "warn", "limit", "unlimit", "suspend", "unsuspend", "dismiss",
+    "group_ban", "group_unban", "group_remove",
+]  # fmt: skip
 TargetKindName = Literal["post", "account", "group", "message"]
 
 

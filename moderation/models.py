@@ -47,6 +47,10 @@ class ActionKind(models.TextChoices):
     SUSPEND = "suspend", "Suspend"
     UNSUSPEND = "unsuspend", "Lift suspension"
     DISMISS = "dismiss", "Dismiss report"
+    # A group's moderators, from the group's own pages (groups/audit.py).
+    GROUP_BAN = "group_ban", "Ban from group"
+    GROUP_UNBAN = "group_unban", "Lift group ban"
+    GROUP_REMOVE = "group_remove", "Remove from group"
 
 
 class Report(models.Model):

@@ -57,17 +57,20 @@ def test_web_ban_unban_remove_and_post_removal_are_logged_with_reasons(
     )
     assert ban.reason == "Spam in every thread"
     assert ban.details["group_action"] == "ban" and ban.details["was_member"] is True
+    assert ban.action == "group_ban"  # a group's ban, not a site suspension
     assert ban.created_at is not None
 
     client.post(f"/g/tide/members/{bo.pk}/unban", {"reason": "Apologised"})
     assert not Membership.objects.filter(group=group, account=bo).exists()
     unban = ModerationAction.objects.filter(target_account=bo).latest("id")
     assert unban.details["group_action"] == "unban" and unban.reason == "Apologised"
+    assert unban.action == "group_unban"
 
     client.post(f"/g/tide/members/{cy.pk}/remove", {"reason": "Inactive"})
     assert not Membership.objects.filter(group=group, account=cy).exists()
     removal = _entry(target_account=cy)
     assert removal.details == {"group_action": "remove_member", "group": "tide", "role": "member"}
+    assert removal.action == "group_remove"
 
     post = world["post"]
     client.post(f"/g/tide/posts/{post.pk}/remove", {"reason": "Advertising"})
@@ -182,6 +185,7 @@ def test_group_moderators_read_their_groups_entries_on_the_audit_log(
     assert log.status_code == 200
     html = log.content.decode()
     assert "Spam in every thread" in html and "@bo" in html
+    assert "Ban from group" in html and 'href="/g/tide"' in html and "Suspend<" not in html
     assert "Advertising" in html and "Buy my stuff, cheap!" in html
     assert "Elsewhere only" not in html
 
