@@ -19,6 +19,7 @@ from accounts.models import Account
 from feeds import queries
 from feeds.queries import FeedPage, PageRange
 from network.queries import relationships
+from plaza.ids import is_digits
 from posts.queries import cards, pinned_posts, with_related
 
 TAG_RE = re.compile(r"^\w{1,100}$")
@@ -31,7 +32,7 @@ def _page_range(request: HttpRequest) -> PageRange:
     for key in ("max_id", "since_id", "min_id", "limit"):
         raw = request.GET.get(key, "").strip()
         if raw:
-            if not raw.isdigit() or len(raw) > 20:
+            if not is_digits(raw) or len(raw) > 20:
                 raise ValueError(f"{key} must be a positive whole number.")
             values[key] = int(raw)
     return PageRange(**values)

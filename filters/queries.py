@@ -25,6 +25,7 @@ from django.utils.dateparse import parse_datetime
 from accounts.models import Account
 from filters.models import Filter, FilterAction, FilterKeyword, FilterStatus
 from plaza.errors import NotFound
+from plaza.ids import is_digits
 from posts.models import MediaAttachment, Post
 
 NOT_FOUND = "Record not found"
@@ -88,7 +89,7 @@ def get_filter_status_for(viewer: Account, status_id: int | str) -> FilterStatus
 
 def _pk(value: int | str) -> int:
     text = str(value)
-    if not text.isdigit() or len(text) > 19 or int(text) > 2**63 - 1:
+    if not is_digits(text) or len(text) > 19 or int(text) > 2**63 - 1:
         raise NotFound(NOT_FOUND)
     return int(text)
 

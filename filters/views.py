@@ -19,6 +19,7 @@ from filters import actions, queries
 from filters.actions import UNSET, KeywordChange
 from filters.models import Filter, FilterAction, FilterContext
 from plaza.errors import ActionError, NotFound
+from plaza.ids import is_digits
 
 BLANK_ROWS = 3
 # Mastodon's expiry choices, in seconds ("" never expires).
@@ -99,7 +100,7 @@ def _values_from(request: HttpRequest) -> dict[str, Any]:
 def _changes(rows: list[dict[str, Any]]) -> list[KeywordChange]:
     changes = []
     for row in rows:
-        if row["id"].isdigit():
+        if is_digits(row["id"]):
             changes.append(
                 KeywordChange(
                     id=int(row["id"]),
@@ -118,7 +119,7 @@ def _expiry(value: str) -> Any:
         return UNSET
     if not value:
         return None
-    if not value.isdigit():
+    if not is_digits(value):
         raise ActionError("Choose when the filter expires", field="expires_in")
     return actions.expiry_after(int(value))
 

@@ -20,6 +20,7 @@ from groups import actions, queries
 from groups.models import Group, GroupVisibility, JoinPolicy
 from plaza import ratelimit
 from plaza.errors import ActionError, NotFound
+from plaza.ids import is_digits
 from posts.media import discard, upload_media
 from posts.models import GroupKind, MediaAttachment, Post
 from posts.queries import cards
@@ -316,7 +317,7 @@ def members(request: HttpRequest, handle: str) -> HttpResponse:
     viewer = _viewer(request)
     me = queries.standing(viewer, group)
     raw = request.GET.get("max_id", "")
-    if raw and (not raw.isdigit() or len(raw) > 20):
+    if raw and (not is_digits(raw) or len(raw) > 20):
         return HttpResponseBadRequest("max_id must be a positive whole number.")
     banned = request.GET.get("list") == "banned" and me.is_moderator
     page = queries.members_page(viewer, group, max_id=int(raw) if raw else None, banned=banned)

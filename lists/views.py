@@ -21,6 +21,7 @@ from lists import actions, queries
 from lists.forms import ListForm
 from lists.models import List
 from plaza.errors import ActionError, NotFound
+from plaza.ids import is_digits
 from posts.queries import cards
 
 
@@ -62,7 +63,7 @@ def _page_range(request: HttpRequest) -> PageRange:
         raw = request.GET.get(name, "")
         if not raw:
             return None
-        if not raw.isdigit() or int(raw) >= 2**63:
+        if not is_digits(raw) or int(raw) >= 2**63:
             raise ValueError(f"{name} must be a post id")
         return int(raw)
 
@@ -126,7 +127,7 @@ def _member_change(request: HttpRequest, list_id: int, *, add: bool) -> HttpResp
     me, lst = _me(request), _list(request, list_id)
     raw = request.POST.get("account_id", "")
     target = (
-        Account.objects.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 19 else None
+        Account.objects.filter(pk=int(raw)).first() if is_digits(raw) and len(raw) < 19 else None
     )
     if target is None:
         messages.error(request, "That account does not exist.")

@@ -31,6 +31,7 @@ from django.views.decorators.http import require_GET
 from messaging import live, queries
 from plaza import events
 from plaza.events import in_thread
+from plaza.ids import is_digits
 
 HEARTBEAT_SECONDS = 15.0
 POLL_RETRY_MS = 4000
@@ -68,7 +69,7 @@ async def _events(viewer_id: int, only: int | None) -> AsyncIterator[str]:
             if event.event != live.EVENT:
                 continue
             raw = str(event.payload.get("conversation") or "")
-            if not raw.isdigit():
+            if not is_digits(raw):
                 continue
             conversation_id = int(raw)
             if only is not None and conversation_id != only:
@@ -95,7 +96,7 @@ async def live_events(request: HttpRequest) -> HttpResponseBase:
     raw = request.GET.get("conversation", "")
     if raw:
         if (
-            not raw.isdigit()
+            not is_digits(raw)
             or len(raw) > 19
             or not await in_thread(queries.can_access)(viewer_id, int(raw))
         ):

@@ -27,6 +27,7 @@ from messaging import actions, queries
 from messaging.models import MAX_MESSAGE_CHARS, MAX_PARTICIPANTS, MAX_TITLE_CHARS
 from plaza import ratelimit
 from plaza.errors import ActionError, NotFound
+from plaza.ids import is_digits
 from posts.media import upload_media
 from posts.models import MediaAttachment
 
@@ -44,14 +45,14 @@ def _is_live(request: HttpRequest) -> bool:
 
 
 def _id(raw: str) -> int:
-    if not raw.isdigit() or len(raw) > 19 or int(raw) > MAX_ID:
+    if not is_digits(raw) or len(raw) > 19 or int(raw) > MAX_ID:
         raise Http404("No such conversation.")
     return int(raw)
 
 
 def _key(raw: str | None) -> int | None:
     """A page key from the query string; anything malformed is ignored (first page)."""
-    if raw and raw.isdigit() and len(raw) <= 19 and int(raw) <= MAX_ID:
+    if raw and is_digits(raw) and len(raw) <= 19 and int(raw) <= MAX_ID:
         return int(raw)
     return None
 

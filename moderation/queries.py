@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet, prefetch_related_objects
 from accounts.models import Account
 from moderation.models import ActionKind, ModerationAction, Report, ReportStatus, TargetKind
 from plaza.errors import ActionError, NotFound
+from plaza.ids import is_digits
 from posts.models import Post
 from posts.queries import Page, get_post_for, with_related
 
@@ -273,7 +274,7 @@ def target_for_group(reporter: Account, group_id_or_handle: int | str) -> Target
     from groups.queries import get_group_by_id_for, get_group_for
 
     key = str(group_id_or_handle).strip().lstrip("!")
-    if key.isdigit() and len(key) < 20:
+    if is_digits(key) and len(key) < 20:
         try:
             group = get_group_by_id_for(reporter, int(key))
         except NotFound:
@@ -299,7 +300,7 @@ def target_for_message(reporter: Account, message_id: int | str) -> Target:
     from messaging.queries import find_message, thread
 
     raw = str(message_id).strip()
-    if not raw.isdigit() or len(raw) > 19:
+    if not is_digits(raw) or len(raw) > 19:
         raise NotFound("No such message.")
     view, message = find_message(reporter, int(raw))
     if message.is_deleted:

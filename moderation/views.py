@@ -21,6 +21,7 @@ from moderation.forms import AccountActionForm, ReportForm, ResolveForm
 from moderation.models import ActionKind, ReportStatus
 from plaza import ratelimit
 from plaza.errors import ActionError, NotFound
+from plaza.ids import is_digits
 from posts.queries import cards
 
 
@@ -42,7 +43,7 @@ def _moderator(request: HttpRequest) -> Account:
 
 def _max_id(request: HttpRequest) -> int | None:
     value = request.GET.get("max_id", "")
-    return int(value) if value.isdigit() and len(value) < 20 else None
+    return int(value) if is_digits(value) and len(value) < 20 else None
 
 
 # --- reporting ------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from network import actions, queries
 from plaza import ratelimit
 from plaza.api import ERRORS, InputSchema, TokenAuth, account_of, page_key, viewer_of
 from plaza.errors import ActionError, NotAllowed
+from plaza.ids import is_digits
 
 router: Router = Router(auth=TokenAuth("follows"))
 PUBLIC = TokenAuth("follows", optional=True)
@@ -132,7 +133,7 @@ def _target(request: HttpRequest, account_id: str) -> tuple[Account, Account]:
 def relationships(request: HttpRequest, id: Query[list[str]]) -> list[RelationshipOut]:
     viewer = account_of(request)
     # Ids that cannot name an account still get an answer (all false), like any stranger's.
-    ids = list(dict.fromkeys(int(i) for i in id[:40] if i.isdigit() and len(i) <= 18))
+    ids = list(dict.fromkeys(int(i) for i in id[:40] if is_digits(i) and len(i) <= 18))
     rels = queries.relationships(viewer, ids)
     return [RelationshipOut(id=str(pk), **rels[pk].__dict__) for pk in ids]
 

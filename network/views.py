@@ -27,6 +27,7 @@ from network import actions, queries
 from network.forms import ConnectForm
 from plaza import ratelimit
 from plaza.errors import ActionError, NotFound
+from plaza.ids import is_digits
 
 # An action view's work: do it as ``viewer`` on ``target``, return the success message.
 Deed = Callable[[Account, Account], str]
@@ -62,7 +63,7 @@ def _max_id(request: HttpRequest) -> int | None:
     raw = request.GET.get("max_id", "").strip()
     if not raw:
         return None
-    if not raw.isdigit():
+    if not is_digits(raw):
         raise ValueError(raw)
     return int(raw)
 
@@ -262,7 +263,7 @@ def unblock(request: HttpRequest, username: str) -> Deed:
 def mute(request: HttpRequest, username: str) -> Deed:
     """Mute, until unmuted or (``duration``: one of :data:`MUTE_DURATIONS`) for a while."""
     raw = request.POST.get("duration", "")
-    duration = int(raw) if raw.isdigit() else 0
+    duration = int(raw) if is_digits(raw) else 0
 
     def deed(viewer: Account, target: Account) -> str:
         if duration not in MUTE_DURATIONS:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import Account
 from feeds.views import aside_context
 from notifications import actions, queries
+from plaza.ids import is_digits
 
 
 def _account(request: HttpRequest) -> Account:
@@ -22,7 +23,7 @@ def _int_param(raw: str, name: str) -> int | None:
     raw = raw.strip()
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) > 20:
+    if not is_digits(raw) or len(raw) > 20:
         raise ValueError(f"{name} must be a positive whole number.")
     return int(raw)
 

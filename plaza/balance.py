@@ -34,6 +34,8 @@ from multiprocessing import shared_memory
 from pathlib import Path
 from typing import Any
 
+from plaza.ids import is_digits
+
 ENV = "PLAZA_SERVE_BOARD"  # "<shared memory name>:<slots>", set by the parent for its workers
 log = logging.getLogger(__name__)
 _INTS_PER_SLOT = 2  # (pid, requests in flight)
@@ -79,7 +81,7 @@ class Board:
         """In a worker: the parent's board with a slot claimed, or None when there is none."""
         spec = os.environ.get(ENV, "")
         name, _, slots = spec.rpartition(":")
-        if not name or not slots.isdigit():
+        if not name or not is_digits(slots):
             return None
         try:
             memory = shared_memory.SharedMemory(name=name)

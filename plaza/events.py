@@ -47,6 +47,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
+from plaza.ids import is_digits
+
 if TYPE_CHECKING:
     from notifications.models import Notification
     from posts.models import Post
@@ -530,7 +532,7 @@ def user_stream(account_id: int) -> str:
 
 
 def _live_user_ids() -> set[int]:
-    return {int(s.split(":", 1)[1]) for s in live("user:") if s.split(":", 1)[1].isdigit()}
+    return {int(s.split(":", 1)[1]) for s in live("user:") if is_digits(s.split(":", 1)[1])}
 
 
 def _timeline_streams(post: Post) -> list[str]:

@@ -51,3 +51,9 @@ def id_for_time(when: dt.datetime, *, upper: bool = False) -> int:
 def time_of(ident: int) -> dt.datetime:
     """When an id was made."""
     return dt.datetime.fromtimestamp((ident >> 16) / 1000, tz=dt.UTC)
+
+
+def is_digits(text: str) -> bool:
+    """Whether ``text`` is ASCII digits only. ``str.isdigit`` also accepts other scripts'
+    digits and superscripts ("³"), which ``int()`` refuses: a 500 where a 404 belongs."""
+    return text.isascii() and text.isdigit()

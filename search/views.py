@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Account
 from feeds import queries as feed_queries
 from plaza.errors import ActionError
+from plaza.ids import is_digits
 from posts.queries import cards
 from search import actions, queries, suggestions, trends
 from search.models import SuggestionKind
@@ -49,7 +50,7 @@ def _is_htmx(request: HttpRequest) -> bool:
 
 def _int(request: HttpRequest, key: str) -> int | None:
     raw = request.GET.get(key, "").strip()
-    if raw.isdigit() and len(raw) <= 20:
+    if is_digits(raw) and len(raw) <= 20:
         return int(raw)
     return None
 
@@ -178,7 +179,7 @@ def dismiss(request: HttpRequest) -> HttpResponse:
     kind = request.POST.get("kind", SuggestionKind.ACCOUNT)
     raw = request.POST.get("id", "")
     try:
-        if not raw.isdigit() or len(raw) > 20:
+        if not is_digits(raw) or len(raw) > 20:
             raise ActionError("No such suggestion.", field="id")
         actions.dismiss_suggestion(viewer, kind, int(raw))
     except ActionError as exc:

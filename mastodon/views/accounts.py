@@ -46,6 +46,7 @@ from mastodon.entities.accounts import (
 from mastodon.entities.statuses import statuses
 from network import queries as network_queries
 from network.queries import AccountPage
+from plaza.ids import is_digits
 from posts.models import MediaAttachment, Post, PostHashtag
 from posts.queries import pinned_posts, visible_posts, with_related
 
@@ -58,7 +59,7 @@ MAX_RELATIONSHIP_IDS = 100
 
 
 def _account_id(raw: str) -> int:
-    if not raw.isdigit() or int(raw) > MAX_ID:
+    if not is_digits(raw) or int(raw) > MAX_ID:
         raise Http404
     return int(raw)
 
@@ -101,7 +102,7 @@ def _numeric_ids(values: list[str]) -> list[int]:
     wanted: list[int] = []
     for raw in values:
         raw = raw.strip()
-        if raw.isdigit() and int(raw) <= MAX_ID and int(raw) not in wanted:
+        if is_digits(raw) and int(raw) <= MAX_ID and int(raw) not in wanted:
             wanted.append(int(raw))
     return wanted[:MAX_RELATIONSHIP_IDS]
 

@@ -30,6 +30,7 @@ from mastodon.entities.accounts import accounts
 from mastodon.entities.statuses import statuses
 from network import queries as network_queries
 from plaza.errors import NotFound
+from plaza.ids import is_digits
 
 MAX_ID = 2**63 - 1
 
@@ -70,7 +71,7 @@ def _account_ids(data: InputData) -> list[int]:
     ids: list[int] = []
     for value in raw:
         value = value.strip()
-        if not value.isdigit() or int(value) > MAX_ID:
+        if not is_digits(value) or int(value) > MAX_ID:
             raise Http404
         ids.append(int(value))
     found = set(Account.objects.filter(pk__in=ids).values_list("pk", flat=True))
@@ -163,7 +164,7 @@ def list_accounts_remove(request: ApiRequest, list_id: str) -> Any:
 def account_lists(request: ApiRequest, account_id: str) -> Any:
     """The viewer's lists that hold this account."""
     me = _me(request)
-    if not account_id.isdigit() or int(account_id) > MAX_ID:
+    if not is_digits(account_id) or int(account_id) > MAX_ID:
         raise Http404
     target = Account.objects.filter(pk=int(account_id)).first()
     if target is None or network_queries.blocker_ids(me).filter(account=target).exists():

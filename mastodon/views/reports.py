@@ -30,6 +30,7 @@ from moderation.queries import Target, target_for_account, target_for_message
 from network.queries import blocker_ids
 from plaza import ratelimit
 from plaza.errors import NotFound
+from plaza.ids import is_digits
 
 MASTODON_CATEGORY: dict[str, str] = {
     "spam": Category.SPAM,
@@ -97,7 +98,7 @@ def create_report(request: ApiRequest) -> Any:
         raise ApiError(f"category must be one of {', '.join(MASTODON_CATEGORY)}", 422)
     status_ids: list[int] = []
     for raw in data.array("status_ids"):
-        if not raw.isdigit() or len(raw) > 19:
+        if not is_digits(raw) or len(raw) > 19:
             raise NotFound("Record not found")
         status_ids.append(int(raw))
     status_ids = list(dict.fromkeys(status_ids))

@@ -17,6 +17,7 @@ from accounts.models import Account
 from mastodon.actions import issue_token, register_app
 from mastodon.models import Application
 from plaza.api import api
+from tests.api.fuzzing import wsgi_app  # noqa: F401 (fixture)
 
 PREFIX = "/api/plaza/v1"
 ALL = "read write follow push"

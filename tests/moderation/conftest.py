@@ -10,6 +10,7 @@ from django.test import Client
 
 from accounts.models import Account
 from mastodon.actions import issue_token, register_app
+from tests.api.fuzzing import wsgi_app  # noqa: F401 (fixture)
 from tests.factories import make_account
 from tests.mastodon.conftest import api_for, oauth_app  # noqa: F401 (fixtures)
 
