@@ -229,26 +229,26 @@ def account_action(request: ApiRequest, account_id: str) -> Any:
     return {}
 
 
-@endpoint("POST", scope="admin:write:accounts")
-def unsilence(request: ApiRequest, account_id: str) -> Any:
+def _lift(request: ApiRequest, account_id: str, *, limit: bool) -> Any:
+    """Lift a limit (``limit``) or a suspension; nothing to lift is no error (Mastodon)."""
     me = _staff(request)
     target = _target(account_id)
-    if target.limited_at is not None:
-        actions.unlimit(
-            me, target, request.data.string("text", "", max_length=1000) or DEFAULT_REASON
-        )
+    reason = request.data.string("text", "", max_length=1000) or DEFAULT_REASON
+    if limit and target.limited_at is not None:
+        actions.unlimit(me, target, reason)
+    elif not limit and target.suspended_at is not None:
+        actions.unsuspend(me, target, reason)
     return admin_account(_target(account_id))
+
+
+@endpoint("POST", scope="admin:write:accounts")
+def unsilence(request: ApiRequest, account_id: str) -> Any:
+    return _lift(request, account_id, limit=True)
 
 
 @endpoint("POST", scope="admin:write:accounts")
 def unsuspend(request: ApiRequest, account_id: str) -> Any:
-    me = _staff(request)
-    target = _target(account_id)
-    if target.suspended_at is not None:
-        actions.unsuspend(
-            me, target, request.data.string("text", "", max_length=1000) or DEFAULT_REASON
-        )
-    return admin_account(_target(account_id))
+    return _lift(request, account_id, limit=False)
 
 
 urlpatterns: list[URLPattern | URLResolver] = [
