@@ -41,24 +41,22 @@ class ResolveForm(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, target_kind: str = TargetKind.POST, staff: bool = True, **kwargs: Any
+        self, *args: Any, target_kind: str = TargetKind.POST, allowed: list[str], **kwargs: Any
     ) -> None:
+        """``allowed``: the decisions the moderator may take on this report
+        (:func:`moderation.queries.allowed_resolutions`, the rule the API applies too)."""
         super().__init__(*args, **kwargs)
-        choices: list[tuple[str, str]] = []
-        # Only posts (and messages, once the messaging app can remove them) can be taken
-        # down; an account or a group is dealt with through the account responsible.
-        if target_kind == TargetKind.POST:
-            choices.append((ActionKind.REMOVE_CONTENT, "Remove the post"))
-        elif target_kind == TargetKind.MESSAGE:
-            choices.append((ActionKind.REMOVE_CONTENT, "Remove the message"))
-        if staff:  # group moderators decide about content in their group, not about people
-            who = "the group's owner" if target_kind == TargetKind.GROUP else "the account"
-            choices += [
-                (ActionKind.WARN, f"Warn {who}"),
-                (ActionKind.LIMIT, f"Limit (silence) {who}"),
-                (ActionKind.SUSPEND, f"Suspend {who}"),
-            ]
-        choices.append((ActionKind.DISMISS, "Dismiss the report"))
+        who = "the group's owner" if target_kind == TargetKind.GROUP else "the account"
+        labels = {
+            ActionKind.REMOVE_CONTENT: (
+                "Remove the message" if target_kind == TargetKind.MESSAGE else "Remove the post"
+            ),
+            ActionKind.WARN: f"Warn {who}",
+            ActionKind.LIMIT: f"Limit (silence) {who}",
+            ActionKind.SUSPEND: f"Suspend {who}",
+            ActionKind.DISMISS: "Dismiss the report",
+        }
+        choices = [(action, labels[ActionKind(action)]) for action in allowed]
         field = self.fields["action"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = choices

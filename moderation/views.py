@@ -193,11 +193,11 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
     form = ResolveForm(
         request.POST if request.method == "POST" else None,
         target_kind=found.target_kind,
-        staff=queries.is_staff(moderator),
+        allowed=queries.allowed_resolutions(moderator, found.target_kind),
     )
     if request.method == "POST" and form.is_valid():
         try:
-            actions.resolve(
+            actions.decide(
                 moderator, found, form.cleaned_data["action"], form.cleaned_data["reason"]
             )
         except ActionError as exc:
@@ -251,15 +251,8 @@ def account_detail(request: HttpRequest, username: str) -> HttpResponse:
     form = AccountActionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         action, reason = form.cleaned_data["action"], form.cleaned_data["reason"]
-        do = {
-            ActionKind.WARN: actions.warn,
-            ActionKind.LIMIT: actions.limit,
-            ActionKind.UNLIMIT: actions.unlimit,
-            ActionKind.SUSPEND: actions.suspend,
-            ActionKind.UNSUSPEND: actions.unsuspend,
-        }[ActionKind(action)]
         try:
-            do(moderator, account, reason)
+            actions.act_on_account(moderator, account, action, reason)
         except ActionError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:

@@ -178,7 +178,7 @@ def resolve(request: ApiRequest, report_id: str) -> Any:
     me = _staff(request)
     report = _report(me, report_id)
     reason = request.data.string("text", DEFAULT_REASON, max_length=1000) or DEFAULT_REASON
-    actions.resolve(me, report, ActionKind.DISMISS, reason)
+    actions.decide(me, report, ActionKind.DISMISS, reason)
     return admin_reports(me, [_report(me, report_id)])[0]
 
 
@@ -218,7 +218,7 @@ def account_action(request: ApiRequest, account_id: str) -> Any:
         report = _report(me, str(report_id))
         if report.target_account_id != target.pk:
             raise ApiError("That report is not about this account.", 422)
-        actions.resolve(me, report, action, reason)
+        actions.decide(me, report, action, reason)
         return {}
     sanction = {
         ActionKind.WARN: actions.warn,
