@@ -304,8 +304,9 @@ def cards(
 ) -> list[PostCard]:
     """Turn posts (loaded with :func:`with_related`) into cards for ``viewer``.
 
-    Runs at most two queries whatever the number of posts: the viewer's likes, bookmarks,
-    reshares and pins in one, and which quoted posts the viewer may see when there are any.
+    Runs at most three queries whatever the number of posts: the viewer's likes, bookmarks,
+    reshares and pins in one, which quoted posts the viewer may see when there are any, and
+    the viewer's ballots when some post (or quote) has a poll.
     With a filter ``context`` (``home``, ``public``, ``thread``, ``account``) the viewer's
     filters for that place apply (one more query): posts a "hide" filter matches are left
     out, the others carry the titles of the filters that warn about them.

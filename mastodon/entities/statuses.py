@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.db import connection
 from django.db.models import Model, Prefetch, prefetch_related_objects
+from django.http import Http404
 
 from accounts.models import Account, Visibility
 from filters.queries import hidden_post_ids, match
@@ -114,8 +115,6 @@ def poll_entity(
 def poll(viewer: Account | None, post: Post) -> dict[str, Any]:
     """The Poll entity of ``post`` (already checked visible) as ``viewer`` sees it; Http404
     when it has none."""
-    from django.http import Http404
-
     loaded = with_related(Post.objects.filter(pk=post.reshare_of_id or post.pk)).first()
     found = poll_of(loaded) if loaded is not None else None
     if loaded is None or found is None:
