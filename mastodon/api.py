@@ -195,6 +195,23 @@ class InputData:
             return [str(v) for v in value.values()]
         return [str(value)]
 
+    def nested(self, key: str) -> InputData | None:
+        """A nested object read like the top level: JSON ``{"poll": {"options": [...]}}`` or
+        form ``poll[options][]=...&poll[expires_in]=300``; None when absent. Any other value
+        (a plain string) is a 422."""
+        value = self._values.get(key)
+        if isinstance(value, dict):
+            return InputData(value)
+        if value not in (None, ""):
+            raise ApiError(f"{key} must be an object", 422)
+        prefix = f"{key}["
+        inner = {
+            name[len(prefix) :].replace("]", "", 1): v
+            for name, v in self._values.items()
+            if name.startswith(prefix)
+        }
+        return InputData(inner) if inner else None
+
     def object(self, key: str) -> dict[str, Any]:
         """A nested object: JSON ``{"a": 1}`` or form ``key[a]=1``."""
         value = self._values.get(key)

@@ -48,6 +48,7 @@ urlpatterns = [
                 path("", include("mastodon.views.accounts")),
                 path("", include("mastodon.views.accounts_relations")),
                 path("", include("mastodon.views.statuses")),
+                path("", include("mastodon.views.polls")),
                 path("", include("mastodon.views.media")),
                 path("", include("mastodon.views.scheduled")),
                 path("", include("mastodon.views.timelines")),

@@ -167,3 +167,44 @@ def notify_subscribers(post: Post) -> int:
     )
     events.notifications_created(created)
     return len(created)
+
+
+def notify_poll_ended(post: Post) -> int:
+    """A poll ended: a ``poll`` notification for its author and for everyone who voted in it,
+    from the author (Mastodon's shape). Voters who block the author or are blocked, who muted
+    the author's notifications or the conversation are left out; one query, one bulk insert;
+    running it again for the same post notifies nobody twice."""
+    from posts.models import PollVote
+
+    author = post.author_id
+    voters = (
+        PollVote.objects.filter(poll_id=post.pk)
+        .exclude(account_id__in=Block.objects.filter(target_id=author).values("account_id"))
+        .exclude(account_id__in=Block.objects.filter(account_id=author).values("target_id"))
+        .exclude(
+            account_id__in=Mute.objects.filter(target_id=author, notifications=True).values(
+                "account_id"
+            )
+        )
+        .exclude(
+            account_id__in=ThreadMute.objects.filter(thread_root_id=thread_of(post)).values(
+                "account_id"
+            )
+        )
+        .values("account_id")
+    )
+    told = Notification.objects.filter(post=post, kind=NotificationKind.POLL).values("recipient_id")
+    recipients = list(
+        Account.objects.filter(Q(pk=author) | Q(pk__in=voters))
+        .exclude(pk__in=told)
+        .values_list("pk", flat=True)
+    )
+    created = Notification.objects.bulk_create(
+        (
+            Notification(recipient_id=r, actor_id=author, kind=NotificationKind.POLL, post=post)
+            for r in recipients
+        ),
+        batch_size=500,
+    )
+    events.notifications_created(created)
+    return len(created)

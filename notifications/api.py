@@ -33,6 +33,7 @@ KindName = Literal[
     "group_post",
     "message_request",
     "status",
+    "poll",
 ]
 
 

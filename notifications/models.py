@@ -31,6 +31,8 @@ class NotificationKind(models.TextChoices):
     MESSAGE_REQUEST = "message_request", "Message request"
     # Someone the recipient follows with the bell on (post notifications) published a post.
     STATUS = "status", "New post from someone you follow"
+    # A poll ended: to its author (actor: the author too) and to everyone who voted in it.
+    POLL = "poll", "Poll ended"
 
 
 class Notification(models.Model):

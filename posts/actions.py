@@ -21,6 +21,7 @@ from notifications.models import NotificationKind
 from plaza import events
 from plaza.errors import ActionError, NotAllowed, NotFound
 from plaza.languages import clean_language
+from posts import polls
 from posts.models import (
     Bookmark,
     GroupKind,
@@ -35,6 +36,7 @@ from posts.models import (
     PostEdit,
     PostHashtag,
 )
+from posts.polls import PollSpec
 from posts.queries import OPEN, can_see
 from posts.text import extract_mentions, render
 
@@ -225,6 +227,7 @@ def publish(
     group: Group | None = None,
     group_kind: str = "",
     language: str | None = None,
+    poll: PollSpec | None = None,
 ) -> Post:
     """Publish a post (a broadcast, a reply or a quote) and deliver it.
 
@@ -236,6 +239,8 @@ def publish(
     moderators). A reply to a group post is in that group whatever ``group`` says. Group
     posts are stored ``unlisted``: who reads them is the group's rule, and they never appear
     in the public or hashtag feeds.
+
+    ``poll``: a poll on the post (see :mod:`posts.polls`); not with media, as in Mastodon.
     """
     visibility = visibility or author.default_visibility
     if visibility not in Visibility.values:
@@ -243,6 +248,7 @@ def publish(
     # ``language``: an ISO 639 code; None takes the author's default.
     language = author.default_language if language is None else clean_language(language)
     _validate_text(text, content_warning, bool(media), quote_of is not None)
+    poll = _check_poll(poll, media, visibility)
     _check_media(author, media)
     if in_reply_to is not None:
         if not can_see(author, in_reply_to) or is_blocked_either_way(author, in_reply_to.author_id):
@@ -300,6 +306,8 @@ def publish(
         for position, m in enumerate(media):
             MediaAttachment.objects.filter(pk=m.pk).update(post=post, position=position)
             m.post_id, m.position = post.pk, position
+        if poll is not None:
+            polls.create(post, poll, now)
         if in_reply_to is not None:
             _bump(Post, in_reply_to.pk, replies_count=1)
             if group is None or _group_readers(group, [in_reply_to.author_id]):
@@ -321,6 +329,25 @@ def publish(
         mentions=tuple(mentioned), hashtags=tuple(rendered.hashtags), media=tuple(media)
     )
     return post
+
+
+def _check_poll(
+    poll: PollSpec | None, media: Sequence[MediaAttachment], visibility: str
+) -> PollSpec | None:
+    if poll is None:
+        return None
+    if media:
+        raise ActionError("A post can have media or a poll, not both.", field="poll")
+    if visibility == Visibility.DIRECT:
+        raise ActionError("A direct message can't have a poll.", field="poll")
+    return polls.check(poll)
+
+
+class Unchanged:
+    """The default of :func:`edit`'s ``poll``: leave the poll as it is."""
+
+
+UNCHANGED = Unchanged()
 
 
 def _group_of(
@@ -395,9 +422,13 @@ def edit(
     content_warning: str = "",
     media: Sequence[MediaAttachment] | None = None,
     language: str | None = None,
+    poll: PollSpec | Unchanged | None = UNCHANGED,
 ) -> Post:
     """Change a post's text, warning, media or language (None: unchanged), keeping the
-    previous version in its history."""
+    previous version in its history.
+
+    ``poll``: a poll (new, or changed: other options reset its votes, see
+    :func:`posts.polls.replace`), None to remove it, or :data:`UNCHANGED` (the default)."""
     if post.author_id != actor.pk:
         raise NotAllowed("You can only edit your own posts.")
     if post.reshare_of_id:
@@ -406,6 +437,10 @@ def edit(
     new_media = list(media) if media is not None else list(post.media.all())
     _validate_text(text, content_warning, bool(new_media), post.quote_of_id is not None)
     _check_media(actor, new_media, post=post)
+    if not isinstance(poll, Unchanged):
+        poll = _check_poll(poll, new_media, post.visibility)
+    elif post.has_poll and new_media:
+        raise ActionError("A post can have media or a poll, not both.", field="poll")
     mentioned = _resolve_mentions(actor, render(text).mentions)
     rendered = render(text, known_mentions={a.username for a in mentioned})
     with transaction.atomic():
@@ -434,6 +469,8 @@ def edit(
             MediaAttachment.objects.filter(post=post).exclude(pk__in=keep).delete()
             for position, m in enumerate(new_media):
                 MediaAttachment.objects.filter(pk=m.pk).update(post=post, position=position)
+        if not isinstance(poll, Unchanged):
+            polls.replace(post, poll)
         events.post_edited(post)  # status.update to the streams that showed it
     return post
 
@@ -587,6 +624,7 @@ def check_publishable(
     quote_of: Post | None = None,
     media: Sequence[MediaAttachment] = (),
     language: str | None = None,
+    poll: PollSpec | None = None,
 ) -> None:
     """Raise what :func:`publish` would raise for these arguments, without writing anything.
 
@@ -599,6 +637,7 @@ def check_publishable(
     if language is not None:
         clean_language(language)
     _validate_text(text, content_warning, bool(media), quote_of is not None)
+    _check_poll(poll, media, visibility)
     _check_media(author, media)
     if in_reply_to is not None and (
         not can_see(author, in_reply_to) or is_blocked_either_way(author, in_reply_to.author_id)

@@ -21,9 +21,10 @@ from notifications import actions as notification_actions
 from plaza import ratelimit
 from plaza.api import ERRORS, InputSchema, TokenAuth, account_of, page_key, parse_id, viewer_of
 from plaza.errors import ActionError, NotFound
-from posts import actions
+from posts import actions, polls
 from posts.media import describe_media, upload_media
-from posts.models import MediaAttachment, MediaState, Post
+from posts.models import MediaAttachment, MediaState, Poll, Post
+from posts.polls import PollSpec
 from posts.queries import (
     bookmarked_posts,
     cards,
@@ -79,6 +80,26 @@ class QuotedPostOut(Schema):
     media: list[MediaOut]
 
 
+class PollOptionOut(Schema):
+    title: str
+    votes_count: int | None = Field(description="null while hide_totals hides it")
+
+
+class PollOut(Schema):
+    """A post's poll (its id is the post's)."""
+
+    id: str
+    options: list[PollOptionOut]
+    expires_at: datetime
+    expired: bool
+    multiple: bool
+    hide_totals: bool = Field(description="Per-option counts stay hidden until it ends")
+    votes_count: int
+    voters_count: int
+    voted: bool | None = Field(description="Whether the caller voted (null: anonymous)")
+    own_votes: list[int] = Field(description="The option indexes the caller chose")
+
+
 class PostContentOut(Schema):
     """A post's content and what the caller did to it."""
 
@@ -105,6 +126,7 @@ class PostContentOut(Schema):
     pinned: bool
     quote: QuotedPostOut | None
     quote_hidden: bool = Field(description="It quotes a post the caller may not see")
+    poll: PollOut | None
 
 
 class PostOut(PostContentOut):
@@ -141,6 +163,20 @@ class AccountListOut(Schema):
     next_max_id: str | None
 
 
+class PollIn(InputSchema):
+    options: list[str] = Field(description="2 to 4 options of 1 to 50 characters, all different")
+    expires_in: int = Field(86400, description="Seconds it runs: 300 (5 minutes) to 30 days")
+    multiple: bool = False
+    hide_totals: bool = Field(False, description="Hide per-option counts until it ends")
+
+    def spec(self) -> PollSpec:
+        return PollSpec(tuple(self.options), self.expires_in, self.multiple, self.hide_totals)
+
+
+class VoteIn(InputSchema):
+    choices: list[int] = Field(description="Option indexes (0-based); one unless multiple")
+
+
 class PostIn(InputSchema):
     text: str = ""
     visibility: VisibilityName | None = Field(None, description="Default: your setting")
@@ -151,6 +187,7 @@ class PostIn(InputSchema):
     language: str | None = Field(
         None, max_length=16, description="ISO 639 code (e.g. en). Default: your setting"
     )
+    poll: PollIn | None = Field(None, description="A poll (not with media)")
 
 
 class PostEditIn(InputSchema):
@@ -158,6 +195,12 @@ class PostEditIn(InputSchema):
     content_warning: str | None = Field(None, description="Default: keep the current one")
     media_ids: list[str] | None = Field(None, description="Default: keep the current media")
     language: str | None = Field(None, max_length=16, description="Default: keep the current one")
+    poll: PollIn | None = Field(
+        None,
+        description="A new or changed poll (changing its options or choice mode resets its "
+        "votes). Default: keep the current one",
+    )
+    remove_poll: bool = Field(False, description="Remove the post's poll")
 
 
 class ReshareIn(InputSchema):
@@ -220,7 +263,32 @@ def _quoted(post: Post) -> QuotedPostOut:
     )
 
 
-def _content(post: Post, card_flags: dict[str, bool], quote: Post | None, hidden: bool) -> dict:
+def to_poll(post: Post, poll: Poll, own: tuple[int, ...] | None, viewer: Account | None) -> PollOut:
+    show = poll.show_totals
+    return PollOut(
+        id=str(poll.pk),
+        options=[
+            PollOptionOut(title=o.title, votes_count=o.votes_count if show else None)
+            for o in poll.option_list
+        ],
+        expires_at=poll.expires_at,
+        expired=poll.expired,
+        multiple=poll.multiple,
+        hide_totals=poll.hide_totals,
+        votes_count=poll.votes_count,
+        voters_count=poll.voters_count,
+        voted=None if viewer is None else own is not None,
+        own_votes=list(own or ()),
+    )
+
+
+def _content(
+    post: Post,
+    card_flags: dict[str, bool],
+    quote: Post | None,
+    hidden: bool,
+    poll: PollOut | None = None,
+) -> dict:
     return {
         "id": str(post.pk),
         "url": post_url(post),
@@ -244,6 +312,7 @@ def _content(post: Post, card_flags: dict[str, bool], quote: Post | None, hidden
         **card_flags,
         "quote": _quoted(quote) if quote is not None else None,
         "quote_hidden": hidden,
+        "poll": poll,
     }
 
 
@@ -258,7 +327,9 @@ def to_posts(viewer: Account | None, posts: Sequence[Post]) -> list[PostOut]:
             "reshared": card.reshared,
             "pinned": card.pinned,
         }
-        shown = _content(card.shown, flags, card.quote, card.quote_hidden)
+        poll = card.poll
+        poll_out = None if poll is None else to_poll(card.shown, poll, card.own_votes, viewer)
+        shown = _content(card.shown, flags, card.quote, card.quote_hidden, poll_out)
         if card.post.reshare_of_id:
             outer = _content(card.post, flags, None, False)
             out.append(PostOut(**outer, reshare_of=PostContentOut(**shown)))
@@ -323,6 +394,7 @@ def create_post(request: HttpRequest, payload: PostIn) -> Status[PostOut]:
         quote_of=quote,
         media=_own_media(viewer, payload.media_ids),
         language=payload.language,
+        poll=payload.poll.spec() if payload.poll is not None else None,
     )
     return Status(201, _fresh(viewer, post.pk))
 
@@ -346,8 +418,28 @@ def edit_post(request: HttpRequest, post_id: str, payload: PostEditIn) -> PostOu
         ),
         media=_own_media(viewer, payload.media_ids) if payload.media_ids is not None else None,
         language=payload.language,
+        poll=_edited_poll(payload),
     )
     return _fresh(viewer, post.pk)
+
+
+def _edited_poll(payload: PostEditIn) -> PollSpec | actions.Unchanged | None:
+    if payload.remove_poll:
+        if payload.poll is not None:
+            raise ActionError("Send a poll or remove_poll, not both.", field="poll")
+        return None
+    return payload.poll.spec() if payload.poll is not None else actions.UNCHANGED
+
+
+@router.post(
+    "/posts/{post_id}/poll/votes",
+    response={200: PostOut, **ERRORS},
+    summary="Vote in a post's poll",
+)
+def vote(request: HttpRequest, post_id: str, payload: VoteIn) -> PostOut:
+    viewer, post = _post(request, post_id)
+    polls.vote(viewer, post, payload.choices)
+    return _fresh(viewer, post.reshare_of_id or post.pk)
 
 
 @router.delete("/posts/{post_id}", response={204: None, **ERRORS}, summary="Delete your post")

@@ -147,6 +147,19 @@ def _pluralize(value: Any) -> str:
     return "" if value == 1 else "s"
 
 
+def time_left(dt: datetime | None, now: datetime | None = None) -> str:
+    """What remains until ``dt``: "ends in 5 minutes", "ends in 3 days"; "ending now" in
+    the last minute (a poll past its end shows "ended" instead: that is in the card's key)."""
+    if dt is None:
+        return ""
+    seconds = (dt - (now or timezone.now())).total_seconds()
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = int(seconds // size)
+            return f"ends in {count} {unit}{_pluralize(count)}"
+    return "ending now"
+
+
 # --- the environment -------------------------------------------------------------------------------
 
 _environment = jinja2.Environment(
@@ -209,16 +222,19 @@ def _csrf_input(request: HttpRequest | None, csrf_token: Any) -> Markup:
 #
 # No invalidation is needed: the key is a digest of everything the template reads from the posts,
 # accounts and media (the fingerprint below) plus everything it reads from the viewer (the
-# variant: logged in, author, liked, bookmarked, reshared, pinned, the quote's visibility), plus a
-# digest of the templates and helpers themselves. An edit, a like, a rename or a new avatar is a
-# new key; the old entry is never read again and ages out. Two viewers share an entry only when
-# every viewer-dependent input is the same, so nobody sees another viewer's state.
+# variant: logged in, author, liked, bookmarked, reshared, pinned, their ballot in the poll, the
+# quote's visibility), plus a digest of the templates and helpers themselves. An edit, a like, a
+# vote, a rename or a new avatar is a new key; the old entry is never read again and ages out.
+# Two viewers share an entry only when every viewer-dependent input is the same, so nobody sees
+# another viewer's state. A poll's end is in the key too ("expired"), so an open poll's cached
+# card is never shown after the end.
 
 CARD_CACHE = "cards"
 _CODE_FILES = (
     settings.BASE_DIR / "templates" / "posts" / "jinja" / "post_card.jinja",
     settings.BASE_DIR / "templates" / "posts" / "jinja" / "_post_body.jinja",
     settings.BASE_DIR / "templates" / "posts" / "jinja" / "_media.jinja",
+    settings.BASE_DIR / "templates" / "posts" / "jinja" / "_poll.jinja",
     settings.BASE_DIR / "templates" / "components" / "_icon.html",
     settings.BASE_DIR / "templates" / "components" / "_avatar.html",
     settings.BASE_DIR / "accounts" / "templatetags" / "plaza_ui.py",
@@ -286,7 +302,21 @@ MEDIA_FIELDS = (
     "focus_y",
     "object_position",
 )
+# A poll: its counts and end change while the post does not; "expired" turns on by itself.
+POLL_FIELDS = (
+    "pk",
+    "expires_at",
+    "expired",
+    "multiple",
+    "hide_totals",
+    "show_totals",
+    "votes_count",
+    "voters_count",
+)
+POLL_OPTION_FIELDS = ("title", "votes_count")
 _post_fp = operator.attrgetter(*POST_FIELDS)
+_poll_attrs = operator.attrgetter(*POLL_FIELDS)
+_poll_option_attrs = operator.attrgetter(*POLL_OPTION_FIELDS)
 _quote_fp = operator.attrgetter(*QUOTE_FIELDS)
 _account_attrs = operator.attrgetter(*ACCOUNT_FIELDS)
 _media_attrs = operator.attrgetter(*MEDIA_FIELDS)
@@ -300,11 +330,19 @@ def _media_fp(media: Sequence[Any]) -> tuple[Any, ...]:
     return tuple(_media_attrs(m) for m in media)
 
 
+def _poll_fp(poll: Any) -> tuple[Any, ...] | None:
+    if poll is None:
+        return None
+    return (_poll_attrs(poll), tuple(_poll_option_attrs(o) for o in poll.option_list))
+
+
 def _fingerprint(card: Any) -> tuple[Any, ...]:
-    """Everything the card's template reads from posts, accounts and media (not the viewer)."""
+    """Everything the card's template reads from posts, accounts, media and polls (not the
+    viewer)."""
     shown = card.shown
     quote = card.quote
     return (
+        _poll_fp(card.poll),
         card.post.pk,
         _account_fp(card.reshared_by),
         _post_fp(shown),
@@ -330,6 +368,7 @@ def _variant(card: Any, viewer: Any, is_focus: bool) -> tuple[Any, ...]:
         bool(card.bookmarked),
         bool(card.reshared),
         bool(card.pinned),
+        card.own_votes,
     )
 
 
@@ -360,6 +399,9 @@ class _Slots:
 
     def local_date(self, dt: datetime | None, fmt: str) -> Markup:
         return self("date", dt, fmt)
+
+    def until(self, dt: datetime | None) -> Markup:
+        return self("until", dt)
 
     def split(self, html: str) -> Skeleton:
         # str.split on the marker's fixed head, not a regex: a new nonce would be a new pattern
@@ -396,6 +438,7 @@ def _skeleton(card: Any, viewer: Any, is_focus: bool) -> Skeleton:
         csrf_input=slots("csrf"),
         when=slots.when,
         local_date=slots.local_date,
+        until=slots.until,
     )
     return slots.split(html)
 
@@ -439,6 +482,8 @@ class _Filler:
         if value is None:
             if slot[0] == "when":
                 value = _when(slot[1], self.now, self.tz)
+            elif slot[0] == "until":
+                value = str(escape(time_left(slot[1], self.now)))
             else:  # "date"
                 value = str(escape(_date(slot[1], slot[2])))
             self.values[slot] = value
@@ -505,6 +550,7 @@ def render_cards(
                     csrf_input=csrf_input,
                     when=relative_time,
                     local_date=_date,
+                    until=time_left,
                 ),
             )
             for card in cards

@@ -21,7 +21,7 @@ from messaging import actions as messaging
 from messaging.models import Message
 from plaza import ratelimit
 from plaza.errors import ActionError, NotFound
-from posts import actions
+from posts import actions, polls
 from posts.forms import ComposeForm, narrower
 from posts.media import describe_media, discard, upload_media
 from posts.models import MediaAttachment, Post
@@ -41,6 +41,36 @@ class Composer:
     reply_to: PostCard | None = None
     quote: PostCard | None = None
     errors: dict[str, list[str]] = field(default_factory=dict)
+    # "Add a poll": the option fields as typed (two at least), duration in seconds, choices.
+    poll_options: list[str] = field(default_factory=lambda: ["", ""])
+    poll_duration: int = polls.DEFAULT_DURATION
+    poll_multiple: bool = False
+    poll_hide_totals: bool = False
+
+    @property
+    def has_poll(self) -> bool:
+        """Whether the poll fields hold anything (the poll section then opens)."""
+        return any(o.strip() for o in self.poll_options) or "poll" in self.errors
+
+    @property
+    def poll_durations(self) -> list[tuple[int, str, bool]]:
+        """``(seconds, label, selected)`` for the duration select."""
+        return [(s, label, s == self.poll_duration) for s, label in polls.DURATIONS]
+
+    @property
+    def can_add_poll_option(self) -> bool:
+        return len(self.poll_options) < polls.MAX_OPTIONS
+
+    def poll_spec(self) -> polls.PollSpec | None:
+        """The poll to publish (None: no option typed); the action checks its limits."""
+        if not any(o.strip() for o in self.poll_options):
+            return None
+        return polls.PollSpec(
+            options=tuple(o for o in self.poll_options if o.strip()),
+            expires_in=self.poll_duration,
+            multiple=self.poll_multiple,
+            hide_totals=self.poll_hide_totals,
+        )
 
     @property
     def has_errors(self) -> bool:
@@ -118,11 +148,32 @@ NO_QUOTE_IN_DIRECT = (
 )
 
 
+def _poll_fields(request: HttpRequest, composer: Composer) -> None:
+    """Read "Add a poll" as typed. Fields left empty are dropped; "Add option" (``intent``)
+    adds one more, which is how the form grows without JavaScript."""
+    typed = request.POST.getlist("poll_option")[: polls.MAX_OPTIONS + 1]
+    options = [o for o in typed if o.strip()]
+    if request.POST.get("intent") == "add_poll_option":
+        options.append("")
+    while len(options) < polls.MIN_OPTIONS:
+        options.append("")
+    composer.poll_options = options
+    try:
+        composer.poll_duration = int(request.POST.get("poll_duration", polls.DEFAULT_DURATION))
+    except ValueError:
+        composer.error("poll", "Choose how long the poll runs.")
+    composer.poll_multiple = request.POST.get("poll_multiple") == "on"
+    composer.poll_hide_totals = request.POST.get("poll_hide_totals") == "on"
+
+
 def _send_direct(viewer: Account, composer: Composer) -> Message | None:
     """Send the composer's text and media as a direct message (a content warning becomes its
     first line, as for Mastodon clients); None, with the composer's errors set, when refused."""
     if composer.quote is not None:
         composer.error("form", NO_QUOTE_IN_DIRECT)
+        return None
+    if composer.poll_spec() is not None:
+        composer.error("poll", "A direct message can't have a poll: choose another audience.")
         return None
     text = composer.text
     if composer.content_warning.strip():
@@ -161,7 +212,8 @@ def submit(viewer: Account, request: HttpRequest) -> tuple[Composer, Post | Mess
     composer.quote = _context_card(viewer, data.get("quote_of"))
     _kept_media(viewer, request, composer)
     _new_uploads(viewer, request, composer)
-    if request.POST.get("intent") == "attach" or composer.has_errors:
+    _poll_fields(request, composer)
+    if request.POST.get("intent") in ("attach", "add_poll_option") or composer.has_errors:
         return composer, None
     in_group = composer.reply_to is not None and composer.reply_to.shown.group_id is not None
     if composer.visibility == Visibility.DIRECT and not in_group:  # group replies stay there
@@ -177,11 +229,12 @@ def submit(viewer: Account, request: HttpRequest) -> tuple[Composer, Post | Mess
             quote_of=composer.quote.shown if composer.quote else None,
             media=composer.media,
             language=composer.language,
+            poll=composer.poll_spec(),
         )
     except ActionError as exc:
         if isinstance(exc, NotFound):
             raise
-        known = exc.field in ComposeForm.base_fields or exc.field == "media"
+        known = exc.field in ComposeForm.base_fields or exc.field in ("media", "poll")
         composer.error(exc.field if known and exc.field else "form", exc.message)
         return composer, None
     return composer, post

@@ -72,6 +72,9 @@ class Post(models.Model):
     group_kind = models.CharField(max_length=16, choices=GroupKind.choices, blank=True)
     # A question marked answered by its asker.
     answered_at = models.DateTimeField(null=True, blank=True)
+    # Whether a Poll hangs off this post: feeds load polls only for the posts that have one,
+    # so a page without polls costs no query for them.
+    has_poll = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         indexes = [
@@ -231,3 +234,92 @@ class Pin(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["account", "post"], name="pin_unique")]
+
+
+class Poll(models.Model):
+    """A poll on a post (one per post; its id is the post's). Counters are kept by
+    :mod:`posts.polls` with F() updates; ``ended_at`` is set once the end has been announced
+    (the author and the voters notified)."""
+
+    post = models.OneToOneField(
+        Post, primary_key=True, on_delete=models.CASCADE, related_name="poll"
+    )
+    expires_at = models.DateTimeField()
+    multiple = models.BooleanField(default=False)
+    # Per-option counts stay hidden from everyone until the poll ends (Mastodon's hide_totals).
+    hide_totals = models.BooleanField(default=False)
+    votes_count = models.PositiveIntegerField(default=0)
+    voters_count = models.PositiveIntegerField(default=0)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # The periodic sweep: polls past their end that were not announced yet.
+            models.Index(
+                fields=["expires_at"], condition=Q(ended_at__isnull=True), name="poll_open_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"poll on post {self.post_id}"
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def show_totals(self) -> bool:
+        """Whether per-option counts may be shown (always, or once it has ended)."""
+        return not self.hide_totals or self.expired
+
+    @property
+    def option_list(self) -> list[PollOption]:
+        """The options in order: as loaded with the post (posts.queries), else one query."""
+        loaded = self.__dict__.get("_loaded_options")
+        if loaded is None:
+            loaded = self.__dict__["_loaded_options"] = list(self.options.order_by("position"))
+        return loaded
+
+    def percent(self, option: PollOption) -> int:
+        """An option's share, rounded: of the voters for a multiple-choice poll (the shares
+        then add up to more than 100), of the votes otherwise (as Mastodon's clients draw it)."""
+        total = self.voters_count if self.multiple else self.votes_count
+        return round(option.votes_count * 100 / total) if total else 0
+
+
+class PollOption(models.Model):
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="options")
+    position = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=50)
+    votes_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "position"], name="poll_option_position")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PollVote(models.Model):
+    """One choice of one voter. A ballot of a multiple-choice poll is several rows;
+    ``choice_number`` 0 marks each ballot's first, so "one ballot per account and poll" is a
+    unique index even for multiple choice (two racing ballots can't both get in)."""
+
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="votes")
+    option = models.ForeignKey(PollOption, on_delete=models.CASCADE, related_name="votes")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    choice_number = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["option", "account"], name="poll_vote_unique"),
+            models.UniqueConstraint(
+                fields=["poll", "account"],
+                condition=Q(choice_number=0),
+                name="poll_one_ballot",
+            ),
+        ]
+        indexes = [models.Index(fields=["account", "poll"], name="poll_vote_account_idx")]

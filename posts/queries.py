@@ -18,7 +18,7 @@ when the group is public or the viewer is an active member of it (see :func:`_gr
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from django.db import connection
@@ -29,7 +29,18 @@ from accounts.models import Account, Visibility
 from network.models import Block, Connection, Follow
 from plaza import rows
 from plaza.errors import NotFound
-from posts.models import Bookmark, Like, MediaAttachment, Mention, Pin, Post, PostEdit
+from posts.models import (
+    Bookmark,
+    Like,
+    MediaAttachment,
+    Mention,
+    Pin,
+    Poll,
+    PollOption,
+    PollVote,
+    Post,
+    PostEdit,
+)
 
 OPEN = (Visibility.PUBLIC, Visibility.UNLISTED)
 
@@ -149,6 +160,30 @@ class PostCard:
     quote_hidden: bool  # the post quotes something the viewer can't see
     # Titles of the viewer's "warn"/"blur" filters this post trips (shown behind a warning).
     filtered: tuple[str, ...] = ()
+    # The viewer's ballots in the polls of the shown post and its quote: poll id -> the
+    # option indexes they chose (no entry: not voted, or no viewer).
+    poll_votes: dict[int, tuple[int, ...]] = field(default_factory=dict)
+
+    @property
+    def poll(self) -> Poll | None:
+        """The shown post's poll (loaded with the page), or None."""
+        return poll_of(self.shown)
+
+    @property
+    def own_votes(self) -> tuple[int, ...] | None:
+        """The options the viewer chose in the shown post's poll; None: not voted."""
+        return self.poll_votes.get(self.shown.pk)
+
+
+def poll_of(post: Post) -> Poll | None:
+    """``post``'s poll as :func:`load_related` attached it (a query if it did not); None for
+    a post without one (no query: ``has_poll`` says so)."""
+    if not post.has_poll:
+        return None
+    try:
+        return post.poll
+    except Poll.DoesNotExist:
+        return None
 
 
 def with_related(qs: QuerySet[Post]) -> QuerySet[Post]:
@@ -179,7 +214,8 @@ class _WithRelatedIterable(ModelIterable):
 
 def load_related(posts: Sequence[Post]) -> None:
     """Attach to ``posts`` (already loaded) what :func:`with_related` attaches: at most four
-    queries (reshared and quoted posts, what reshared posts quote, accounts, media)."""
+    queries (reshared and quoted posts, what reshared posts quote, accounts, media), and one
+    more for polls with their options when some of the posts have one."""
     if not posts:
         return
     loaded: dict[int, Post] = {p.pk: p for p in posts}
@@ -212,6 +248,25 @@ def load_related(posts: Sequence[Post]) -> None:
         cached._result_cache = items
         cached._prefetch_done = True
         post.__dict__.setdefault("_prefetched_objects_cache", {})["media"] = cached
+    _load_polls([p for p in loaded.values() if p.has_poll])
+
+
+def _load_polls(posts: Sequence[Post]) -> None:
+    """The polls of ``posts`` (all with ``has_poll``) and their options: one query."""
+    if not posts:
+        return
+    by_post = {p.pk: p for p in posts}
+    polls: dict[int, Poll] = {}
+    options = PollOption.objects.filter(poll_id__in=list(by_post)).select_related("poll")
+    for option in options.order_by("poll_id", "position"):
+        poll = polls.get(option.poll_id)
+        if poll is None:
+            poll = polls[option.poll_id] = option.poll
+            poll.__dict__["_loaded_options"] = []
+        poll.__dict__["_loaded_options"].append(option)
+    for pk, post in by_post.items():
+        if pk in polls:
+            _cache(post, "poll", polls[pk])
 
 
 M = TypeVar("M", bound=Model)
@@ -249,8 +304,9 @@ def cards(
 ) -> list[PostCard]:
     """Turn posts (loaded with :func:`with_related`) into cards for ``viewer``.
 
-    Runs at most two queries whatever the number of posts: the viewer's likes, bookmarks,
-    reshares and pins in one, and which quoted posts the viewer may see when there are any.
+    Runs at most three queries whatever the number of posts: the viewer's likes, bookmarks,
+    reshares and pins in one, which quoted posts the viewer may see when there are any, and
+    the viewer's ballots when some post (or quote) has a poll.
     With a filter ``context`` (``home``, ``public``, ``thread``, ``account``) the viewer's
     filters for that place apply (one more query): posts a "hide" filter matches are left
     out, the others carry the titles of the filters that warn about them.
@@ -283,6 +339,14 @@ def cards(
         visible_quotes = set(
             visible_posts(viewer).filter(pk__in=quote_ids).values_list("id", flat=True)
         )
+    ballots: dict[int, tuple[int, ...]] = {}
+    if viewer is not None:
+        poll_ids: set[int] = set()
+        for p in posts:
+            shown_post = p.reshare_of if p.reshare_of is not None else p
+            quoted = shown_post.quote_of if shown_post.quote_of_id is not None else None
+            poll_ids |= {q.pk for q in (shown_post, quoted) if q is not None and q.has_poll}
+        ballots = own_votes(viewer, poll_ids)
     result = []
     for p in posts:
         shown = p.reshare_of if p.reshare_of_id else p
@@ -300,9 +364,31 @@ def cards(
                 quote=quote,
                 quote_hidden=shown.quote_of_id is not None and quote is None,
                 filtered=tripped.get(p.pk, ()),
+                poll_votes={
+                    pk: ballots[pk]
+                    for pk in (shown.pk, quote.pk if quote is not None else None)
+                    if pk in ballots
+                },
             )
         )
     return result
+
+
+def own_votes(viewer: Account, poll_ids: Iterable[int]) -> dict[int, tuple[int, ...]]:
+    """The option indexes ``viewer`` chose in each of these polls they voted in (one query;
+    none when there are no polls)."""
+    ids = list(poll_ids)
+    if not ids:
+        return {}
+    chosen: dict[int, list[int]] = {}
+    rows = (
+        PollVote.objects.filter(account=viewer, poll_id__in=ids)
+        .order_by("poll_id", "option__position")
+        .values_list("poll_id", "option__position")
+    )
+    for poll_id, position in rows:
+        chosen.setdefault(poll_id, []).append(position)
+    return {k: tuple(v) for k, v in chosen.items()}
 
 
 def _viewer_marks(viewer: Account, post_ids: Sequence[int]) -> list[tuple[str, int]]:

@@ -1,4 +1,4 @@
-"""Background work for posts: thin wrappers over :mod:`posts.media`."""
+"""Background work for posts: thin wrappers over :mod:`posts.media` and :mod:`posts.polls`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from posts import media
+from posts import media, polls
 from posts.models import MediaAttachment
 
 
@@ -33,3 +33,16 @@ def discard_abandoned_uploads() -> None:
     )
     for attachment in abandoned[:500]:
         media.discard(attachment)
+
+
+@db_task(retries=2, retry_delay=60)
+def end_poll(poll_id: int) -> None:
+    """Scheduled for a poll's end: notify its author and voters (nothing if it moved)."""
+    polls.end(poll_id)
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def end_due_polls() -> None:
+    """Every five minutes: end the polls whose scheduled task was lost (a restart with a
+    volatile queue) or moved."""
+    polls.end_due()

@@ -22,4 +22,5 @@ urlpatterns = [
     path("posts/<int:post_id>/mute-thread", views.mute_thread, name="mute_thread"),
     path("posts/<int:post_id>/unmute-thread", views.unmute_thread, name="unmute_thread"),
     path("posts/<int:post_id>/delete", views.delete, name="delete"),
+    path("posts/<int:post_id>/vote", views.vote, name="vote"),
 ]

@@ -21,7 +21,7 @@ from messaging.models import Message
 from notifications import actions as notification_actions
 from notifications.queries import muted_threads
 from plaza.errors import ActionError, NotAllowed, NotFound
-from posts import actions, composer
+from posts import actions, composer, polls
 from posts.forms import EditForm, add_action_error
 from posts.models import Post
 from posts.queries import (
@@ -305,6 +305,23 @@ mute_thread = _make_action(
 unmute_thread = _make_action(
     notification_actions.unmute_thread, "Notifications from a post's conversation again."
 )
+
+
+@login_required
+@require_POST
+def vote(request: HttpRequest, post_id: int) -> HttpResponse:
+    """Vote in a post's poll (``choice``: one option index, several for multiple choice);
+    the card comes back with the results."""
+    raw = request.POST.getlist("choice")
+
+    def cast(viewer: Account, post: Post) -> object:
+        try:
+            choices = [int(c) for c in raw]
+        except ValueError:
+            raise ActionError("That is not one of this poll's options.")
+        return polls.vote(viewer, post, choices)
+
+    return _card_action(request, post_id, cast)
 
 
 @login_required

@@ -20,6 +20,8 @@ group_*              ``plaza:group_*``             account — only when asked f
 message_request      ``plaza:message_request``     account (the sender) — only when asked for
 status               ``status``                    account, status (a new post by someone the
                                                    recipient follows with ``notify``)
+poll                 ``poll``                      account (the poll's author), status (the
+                                                   post whose poll ended)
 ==================== ============================= ==========================================
 
 Clients that know nothing about connections, groups or messages would choke on an unknown
@@ -70,12 +72,22 @@ TYPE_OF_KIND: dict[str, str] = {
     K.GROUP_POST: "plaza:group_post",
     K.MESSAGE_REQUEST: "plaza:message_request",
     K.STATUS: "status",
+    K.POLL: "poll",
 }
 KINDS_OF_TYPE: dict[str, tuple[str, ...]] = {}
 for _kind, _type in TYPE_OF_KIND.items():
     KINDS_OF_TYPE[_type] = (*KINDS_OF_TYPE.get(_type, ()), str(_kind))
 # Types a client gets without asking for them by name.
-DEFAULT_TYPES = ("follow", "follow_request", "mention", "favourite", "reblog", "quote", "status")
+DEFAULT_TYPES = (
+    "follow",
+    "follow_request",
+    "mention",
+    "favourite",
+    "reblog",
+    "quote",
+    "status",
+    "poll",
+)
 OPT_IN_TYPES = (
     "plaza:connection_request",
     "plaza:connection_accepted",
@@ -89,7 +101,6 @@ OPT_IN_TYPES = (
 )
 # Mastodon types Plaza never produces: accepted in filters, match nothing.
 OTHER_MASTODON_TYPES = (
-    "poll",
     "update",
     "admin.sign_up",
     "admin.report",

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.db import connection
 from django.db.models import Model, Prefetch, prefetch_related_objects
+from django.http import Http404
 
 from accounts.models import Account, Visibility
 from filters.queries import hidden_post_ids, match
@@ -24,11 +25,12 @@ from posts.models import (
     MediaKind,
     MediaState,
     Mention,
+    Poll,
     Post,
     PostEdit,
     PostHashtag,
 )
-from posts.queries import OPEN, PostCard, cards, load_related, with_related
+from posts.queries import OPEN, PostCard, cards, load_related, poll_of, with_related
 
 if TYPE_CHECKING:
     from studio.models import ScheduledPost
@@ -82,6 +84,43 @@ def media_attachment(media: MediaAttachment) -> dict[str, Any]:
             "original_name": media.original_name,
         },
     }
+
+
+def poll_entity(
+    post: Post, poll: Poll, own: tuple[int, ...] | None, viewer: Account | None
+) -> dict[str, Any]:
+    """The Poll entity. Never cached with the Status (votes move all the time): built per
+    request from the poll loaded with the page. Per-option counts are null while
+    ``hide_totals`` hides them; ``voted`` is true for the poll's author, as in Mastodon."""
+    show = poll.show_totals
+    entity: dict[str, Any] = {
+        "id": str(poll.pk),
+        "expires_at": iso(poll.expires_at),
+        "expired": poll.expired,
+        "multiple": poll.multiple,
+        "votes_count": poll.votes_count,
+        "voters_count": poll.voters_count,
+        "options": [
+            {"title": o.title, "votes_count": o.votes_count if show else None}
+            for o in poll.option_list
+        ],
+        "emojis": [],
+    }
+    if viewer is not None:
+        entity["voted"] = own is not None or viewer.pk == post.author_id
+        entity["own_votes"] = list(own or ())
+    return entity
+
+
+def poll(viewer: Account | None, post: Post) -> dict[str, Any]:
+    """The Poll entity of ``post`` (already checked visible) as ``viewer`` sees it; Http404
+    when it has none."""
+    loaded = with_related(Post.objects.filter(pk=post.reshare_of_id or post.pk)).first()
+    found = poll_of(loaded) if loaded is not None else None
+    if loaded is None or found is None:
+        raise Http404
+    card = cards(viewer, [loaded])[0]
+    return poll_entity(loaded, found, card.own_votes, viewer)
 
 
 def _status_url(post: Post) -> str:
@@ -237,6 +276,8 @@ class _Builder:
         self.viewer = viewer
         self.extras = extras if extras is not None else _Extras(viewer, posts)
         self.media: dict[int, list[MediaAttachment]] = {}  # known media, by post (else loaded)
+        # The viewer's ballots in the batch's polls (poll id -> option indexes).
+        self.votes: dict[int, tuple[int, ...]] = {}
         self.authors: dict[int, dict[str, Any]] = {}  # one lookup per author and batch
         self.cores: dict[int, dict[str, Any]] = {}
         missing: list[tuple[Post, tuple[Any, ...]]] = []
@@ -263,6 +304,10 @@ class _Builder:
         media = self.media[post.pk] if post.pk in self.media else _media_of(post)
         if media:
             entity["media_attachments"] = [media_attachment(m) for m in media]
+        if post.has_poll:
+            found = poll_of(post)
+            if found is not None:
+                entity["poll"] = poll_entity(post, found, self.votes.get(post.pk), self.viewer)
         mentions = self.extras.mentions.get(post.pk)
         if mentions:
             entity["mentions"] = [
@@ -364,6 +409,8 @@ def statuses(
     quotes = [c.quote for c in built if c.quote is not None]
     _prefetch_media(quotes)
     builder = _Builder(viewer, [*posts, *shown, *quotes])
+    for card in built:
+        builder.votes.update(card.poll_votes)
     out = []
     for card in built:
         inner = builder.content(card, card.shown, nested=False)

@@ -14,6 +14,7 @@ from accounts.models import Account
 from mastodon.api import ApiRequest, absolute_url, endpoint
 from mastodon.entities.accounts import account, instance_domain
 from plaza import __version__
+from posts import polls
 from posts.models import Post
 
 MASTODON_API_VERSION = 6
@@ -48,10 +49,10 @@ def _limits() -> dict[str, Any]:
             "description_limit": 1500,
         },
         "polls": {
-            "max_options": 0,
-            "max_characters_per_option": 0,
-            "min_expiration": 0,
-            "max_expiration": 0,
+            "max_options": polls.MAX_OPTIONS,
+            "max_characters_per_option": polls.MAX_OPTION_CHARS,
+            "min_expiration": polls.MIN_EXPIRES_IN,
+            "max_expiration": polls.MAX_EXPIRES_IN,
         },
         "accounts": {"max_featured_tags": 0, "max_pinned_statuses": 5},
         "translation": {"enabled": False},

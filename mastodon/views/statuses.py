@@ -8,7 +8,10 @@ Plaza-specific choices, for client authors:
 - ``sensitive`` without ``spoiler_text`` on a post with media gives it the warning
   "Sensitive media": Plaza hides content behind a warning, not per attachment.
 - ``scheduled_at`` must be at least five minutes ahead (422 otherwise, also for past times).
-- Polls are not supported (422). Muting a conversation is not supported (422).
+- Polls: ``poll[options][]``, ``poll[expires_in]``, ``poll[multiple]``, ``poll[hide_totals]``
+  (form or JSON) as in Mastodon, not with media; not in direct statuses (a direct status is a
+  message) and not in scheduled statuses (422). Editing with a poll replaces it (other
+  options: the votes start over); editing without one removes it, as Mastodon does.
 - ``quote_id`` and Mastodon 4.5's ``quoted_status_id`` both quote a post.
 - Deleting returns the status with its ``text`` source and keeps its media, unattached, for
   a day so "delete and redraft" can reuse it.
@@ -50,6 +53,7 @@ from plaza.languages import clean_language
 from posts import actions
 from posts import media as media_actions
 from posts.models import MediaAttachment, MediaState, Post
+from posts.polls import PollSpec
 from posts.queries import (
     bookmarked_posts,
     get_post_for,
@@ -179,10 +183,20 @@ def parse_when(data: InputData, key: str) -> dt.datetime | None:
     return when
 
 
-def _reject_poll(data: InputData) -> None:
-    poll = data.object("poll")
-    if poll or (data.has("poll") and data.string("poll") not in (None, "")):
-        raise ApiError("Polls are not supported", 422)
+def _poll(data: InputData) -> PollSpec | None:
+    """The ``poll`` parameters (None: no poll); the limits are checked by the action."""
+    poll = data.nested("poll")
+    if poll is None:
+        return None
+    expires_in = poll.integer("expires_in")
+    if expires_in is None:
+        raise ApiError("poll[expires_in] is required", 422)
+    return PollSpec(
+        options=tuple(poll.array("options")),
+        expires_in=expires_in,
+        multiple=bool(poll.boolean("multiple", False)),
+        hide_totals=bool(poll.boolean("hide_totals", False)),
+    )
 
 
 # --- creating -------------------------------------------------------------------------------
@@ -214,7 +228,7 @@ def _replay(request: ApiRequest, account: Account, key: str) -> dict[str, Any] |
 
 def _create(request: ApiRequest, account: Account) -> tuple[int, dict[str, Any] | Post]:
     data = request.data
-    _reject_poll(data)
+    poll = _poll(data)
     text = data.string("status", "") or ""
     media = _own_media(account, data)
     warning = _warning(data, media)
@@ -234,6 +248,8 @@ def _create(request: ApiRequest, account: Account) -> tuple[int, dict[str, Any] 
     )
     scheduled_at = parse_when(data, "scheduled_at")
     if scheduled_at is not None:
+        if poll is not None:
+            raise ApiError("Scheduled statuses can't have a poll: publish it now instead", 422)
         scheduled = studio_actions.schedule(
             account,
             scheduled_at=scheduled_at,
@@ -257,6 +273,7 @@ def _create(request: ApiRequest, account: Account) -> tuple[int, dict[str, Any] 
         quote_of=quote_of,
         media=media,
         language=_language(data),
+        poll=poll,
     )
     return post.pk, post
 
@@ -371,7 +388,7 @@ def edit_status(request: ApiRequest, status_id: str) -> Any:
     if post.author_id != account.pk:
         raise ApiError("You can only edit your own posts", 403)
     data = request.data
-    _reject_poll(data)
+    poll = _poll(data)
     media: list[Any] | None = None
     if data.has("media_ids"):
         media = _own_media(account, data, post=post)
@@ -396,7 +413,13 @@ def edit_status(request: ApiRequest, status_id: str) -> Any:
     language = _language(data)
     with transaction.atomic():
         actions.edit(
-            account, post, text=text, content_warning=warning, media=media, language=language
+            account,
+            post,
+            text=text,
+            content_warning=warning,
+            media=media,
+            language=language,
+            poll=poll,
         )
         for target, description in changes:
             media_actions.describe_media(account, target, description)

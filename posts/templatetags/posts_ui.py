@@ -76,3 +76,12 @@ def language_options(selected: str | None) -> list[tuple[str, str, bool]]:
 def post_url(post: Any) -> str:
     """The thread page of ``post``: ``/@username/id``."""
     return reverse("posts:detail", args=[post.author.username, post.pk])
+
+
+@register.simple_tag
+def poll_fields(composer: Any) -> Any:
+    """The composer's "Add a poll" values: ``composer`` itself, or an empty composer for the
+    inline composers that have none (two empty options, the default duration)."""
+    from posts.composer import Composer
+
+    return composer if isinstance(composer, Composer) else Composer()

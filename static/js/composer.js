@@ -2,6 +2,7 @@
    - live character counter (5,000 max) on the composer text,
    - the content-warning field collapses behind a toggle button,
    - client-side previews of chosen files, each with its own description (alt text) field,
+   - "Add option" in a poll adds the field in place (up to 4) instead of posting back,
    - "Copy link" in a post's menu copies instead of navigating.
    Safe to load more than once (every init marks what it touched). */
 (function () {
@@ -116,6 +117,31 @@
     });
   }
 
+  var MAX_POLL_OPTIONS = 4;
+
+  function initPoll(form) {
+    var list = form.querySelector("[data-poll-options]");
+    var add = form.querySelector("[data-poll-add]");
+    if (!list || !add) return;
+    add.addEventListener("click", function (event) {
+      var items = list.querySelectorAll("li");
+      if (items.length >= MAX_POLL_OPTIONS) return;
+      event.preventDefault();
+      var item = items[items.length - 1].cloneNode(true);
+      var input = item.querySelector("input");
+      var label = item.querySelector("label");
+      var n = items.length + 1;
+      input.id = input.id.replace(/-\d+$/, "-" + n);
+      input.value = "";
+      input.placeholder = "Option " + n + " (optional)";
+      label.htmlFor = input.id;
+      label.textContent = "Option " + n;
+      list.appendChild(item);
+      input.focus();
+      add.hidden = n >= MAX_POLL_OPTIONS;
+    });
+  }
+
   function initComposers(root) {
     root.querySelectorAll("form[data-composer]").forEach(function (form) {
       if (form.dataset.ready) return;
@@ -123,6 +149,7 @@
       initCounter(form);
       initContentWarning(form);
       initMedia(form);
+      initPoll(form);
       form.addEventListener("submit", function () {
         form.querySelectorAll("button[type=submit]").forEach(function (b) { b.setAttribute("aria-disabled", "true"); });
       });

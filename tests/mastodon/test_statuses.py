@@ -97,7 +97,7 @@ def test_default_visibility_is_the_accounts(api_for: ApiFor) -> None:
         {"status": "hi", "in_reply_to_id": "abc"},
         {"status": "hi", "sensitive": "maybe"},
         {"status": "hi", "spoiler_text": "w" * 501},
-        {"status": "hi", "poll": {"options": ["a", "b"], "expires_in": 300}},
+        {"status": "hi", "poll": {"options": ["a", "b"], "expires_in": 60}},
         {"status": "hi", "scheduled_at": "tomorrow-ish"},
     ],
 )
@@ -110,12 +110,13 @@ def test_bad_input_is_422_and_writes_nothing(
     assert not Post.objects.exists()
 
 
-def test_poll_as_form_fields_is_refused(api_for: ApiFor, alice: Account) -> None:
+def test_poll_as_form_fields_is_checked(api_for: ApiFor, alice: Account) -> None:
     r = api_for(alice).post(
         "/api/v1/statuses", {"status": "hi", "poll[options][]": ["a", "b"], "poll[expires_in]": 60}
     )
     assert r.status_code == 422
-    assert r.json()["error"] == "Polls are not supported"
+    assert r.json()["error"] == "A poll runs from 5 minutes to 30 days."
+    assert not Post.objects.exists()
 
 
 def test_malformed_json_is_400(api_for: ApiFor, alice: Account) -> None:

@@ -249,7 +249,7 @@ def test_cache_outage_still_renders(pair, run_tasks, settings):
 # --- the fingerprint covers what the templates read -------------------------------------------
 
 JINJA = Path(settings.BASE_DIR) / "templates" / "posts" / "jinja"
-ATTR = re.compile(r"\b(post|shown|quoted|author|first|m|card|viewer)\.(\w+)")
+ATTR = re.compile(r"\b(post|shown|quoted|author|first|m|card|viewer|poll|option)\.(\w+)")
 
 
 def test_fingerprint_covers_every_attribute_the_templates_read():
@@ -267,9 +267,12 @@ def test_fingerprint_covers_every_attribute_the_templates_read():
         "first": media_fields,
         "m": media_fields,
         # The card's viewer-dependent flags are the variant; the rest is fingerprinted.
-        "card": {"post", "shown", "reshared_by", "quote", "quote_hidden"}
-        | {"liked", "bookmarked", "reshared", "pinned"},
+        "card": {"post", "shown", "reshared_by", "quote", "quote_hidden", "poll"}
+        | {"liked", "bookmarked", "reshared", "pinned", "own_votes"},
         "viewer": {"pk"},
+        # A poll's fields and its options' (``percent`` and ``option_list`` read only those).
+        "poll": set(card_render.POLL_FIELDS) | {"option_list", "percent"},
+        "option": set(card_render.POLL_OPTION_FIELDS),
     }
     # Relations read one level further: shown.author.username, quoted.author.username, ...
     nested = re.compile(r"\b(?:shown|quoted|card)\.(author|in_reply_to_account|reshared_by)\.(\w+)")
