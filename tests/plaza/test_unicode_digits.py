@@ -15,7 +15,7 @@ from tests.mastodon.conftest import api_for, oauth_app  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
 
-ODD = ["³", "٣", "１２", "12³"]
+ODD = ["³", "٣", "\uff11\uff12", "12³"]  # superscript, Arabic-Indic, fullwidth
 
 
 def test_is_digits() -> None:
