@@ -3,15 +3,162 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
 
-from django.db.models import Exists, Q
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import Account, Visibility
+from accounts.models import Account, User, Visibility
 from network.models import Block, Connection, Follow, Mute
-from notifications.models import Notification, NotificationKind, ThreadMute
+from notifications.models import (
+    NEW_ACCOUNT_DAYS,
+    Notification,
+    NotificationKind,
+    NotificationPermission,
+    NotificationPolicy,
+    NotificationRequest,
+    PolicyAction,
+    ThreadMute,
+)
 from plaza import events
+from plaza.errors import ActionError
 from posts.models import Post
+
+# Kinds no policy puts aside: moderation notices (they bypass notify altogether, see
+# moderation.actions), answers to something the recipient asked for, and post
+# notifications they subscribed to (Mastodon: account warnings, polls, edits, admin kinds).
+NEVER_FILTERED = frozenset(
+    {
+        NotificationKind.REPORT_RESOLVED,
+        NotificationKind.MODERATION_WARNING,
+        NotificationKind.CONNECTION_ACCEPTED,
+        NotificationKind.GROUP_REQUEST_APPROVED,
+        NotificationKind.GROUP_POST,
+        NotificationKind.STATUS,
+    }
+)
+PRIVATE_VISIBILITIES = (Visibility.FOLLOWERS, Visibility.CONNECTIONS)
+_STRICTNESS: dict[str, int] = {PolicyAction.ACCEPT: 0, PolicyAction.FILTER: 1, PolicyAction.DROP: 2}
+_DEFAULT_POLICY = tuple(str(getattr(NotificationPolicy(), f)) for f in NotificationPolicy.FIELDS)
+
+
+@dataclass(frozen=True)
+class SenderFacts:
+    """What notify() knows about a sender, from the recipient's point of view."""
+
+    unwelcome: bool  # blocked either way, muted, or the conversation is muted
+    policy: tuple[str, ...]  # the recipient's policy, in NotificationPolicy.FIELDS order
+    following: bool  # the recipient follows or is connected to the sender
+    follower: bool  # the sender follows or is connected to the recipient
+    new_account: bool
+    limited: bool
+    staff: bool
+    permitted: bool  # the recipient accepted a request from the sender
+
+
+def _facts_sql(with_thread: bool) -> str:
+    q = connection.ops.quote_name
+    t = {
+        m.__name__: q(m._meta.db_table)
+        for m in (
+            Account,
+            User,
+            Block,
+            Mute,
+            Follow,
+            Connection,
+            ThreadMute,
+            NotificationPolicy,
+            NotificationPermission,
+        )
+    }
+    thread = (
+        f"OR EXISTS (SELECT 1 FROM {t['ThreadMute']} WHERE account_id = %(r)s "
+        f"AND thread_root_id = %(thread)s)"
+        if with_thread
+        else ""
+    )
+    columns = ", ".join(f"p.{f}" for f in NotificationPolicy.FIELDS)
+    return (
+        f"SELECT (EXISTS (SELECT 1 FROM {t['Block']} WHERE (account_id = %(r)s AND "
+        f"target_id = %(a)s) OR (account_id = %(a)s AND target_id = %(r)s)) "
+        f"OR EXISTS (SELECT 1 FROM {t['Mute']} WHERE account_id = %(r)s AND target_id = %(a)s "
+        f"AND notifications = %(true)s AND (expires_at IS NULL OR expires_at > %(now)s)) "
+        f"{thread}), "
+        f"p.account_id IS NOT NULL, {columns}, "
+        f"EXISTS (SELECT 1 FROM {t['Follow']} WHERE follower_id = %(r)s AND target_id = %(a)s), "
+        f"EXISTS (SELECT 1 FROM {t['Connection']} WHERE account_id = %(r)s AND other_id = %(a)s), "
+        f"EXISTS (SELECT 1 FROM {t['Follow']} WHERE follower_id = %(a)s AND target_id = %(r)s), "
+        f"s.created_at > %(new_since)s, s.limited_at IS NOT NULL, u.is_staff, "
+        f"EXISTS (SELECT 1 FROM {t['NotificationPermission']} WHERE account_id = %(r)s "
+        f"AND from_account_id = %(a)s) "
+        f"FROM {t['Account']} s JOIN {t['User']} u ON u.id = s.user_id "
+        f"LEFT JOIN {t['NotificationPolicy']} p ON p.account_id = %(r)s "
+        f"WHERE s.id = %(a)s"
+    )
+
+
+def sender_facts(recipient_id: int, actor_id: int, *, thread_root_id: int | None) -> SenderFacts:
+    """Everything notify() decides on, in one statement (hand-written: notify runs for
+    every like, reply and follow, and the ORM took longer to build this than the database
+    to answer it). Connections count as following both ways, as they do for visibility."""
+    now = timezone.now()
+    params = {
+        "r": recipient_id,
+        "a": actor_id,
+        "thread": thread_root_id,
+        "true": True,
+        "now": now,
+        "new_since": now - timedelta(days=NEW_ACCOUNT_DAYS),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_facts_sql(thread_root_id is not None), params)
+        row = cursor.fetchone()
+    if row is None:  # the sender is gone
+        return SenderFacts(True, _DEFAULT_POLICY, False, False, False, False, False, False)
+    n = len(NotificationPolicy.FIELDS)
+    has_policy = bool(row[1])
+    policy = tuple(str(v) for v in row[2 : 2 + n]) if has_policy else _DEFAULT_POLICY
+    follows, connected, followed_by, new, limited, staff, permitted = (
+        bool(v) for v in row[2 + n :]
+    )
+    return SenderFacts(
+        unwelcome=bool(row[0]),
+        policy=policy,
+        following=follows or connected,
+        follower=followed_by or connected,
+        new_account=new,
+        limited=limited,
+        staff=staff,
+        permitted=permitted,
+    )
+
+
+def verdict(facts: SenderFacts, kind: str, post: Post | None, recipient_id: int) -> PolicyAction:
+    """What the recipient's policy does with this notification: the strictest action of the
+    categories the sender falls in (Mastodon's rule). Never-filtered kinds, senders the
+    recipient follows or accepted, and staff always come through."""
+    if kind in NEVER_FILTERED or facts.following or facts.permitted or facts.staff:
+        return PolicyAction.ACCEPT
+    (not_following, not_followers, new_accounts, private_mentions, limited) = facts.policy
+    applying = [not_following]  # the recipient doesn't follow the sender (checked above)
+    if not facts.follower:
+        applying.append(not_followers)
+    if facts.new_account:
+        applying.append(new_accounts)
+    if (
+        kind == NotificationKind.MENTION
+        and post is not None
+        and post.visibility in PRIVATE_VISIBILITIES
+        and post.in_reply_to_account_id != recipient_id  # an answer to them is solicited
+    ):
+        applying.append(private_mentions)
+    if facts.limited:
+        applying.append(limited)
+    strictest = max(applying, key=lambda action: _STRICTNESS.get(action, 0))
+    return PolicyAction(strictest)
 
 
 def notify(
@@ -25,29 +172,42 @@ def notify(
 
     Nobody is notified of their own actions, of actions by accounts they block or that block
     them, by accounts they muted (mutes hide notifications unless the mute says otherwise),
-    or about a post in a conversation they muted.
+    or about a post in a conversation they muted. Then the recipient's NotificationPolicy
+    decides (:func:`verdict`): accepted notifications are stored and streamed; filtered ones
+    are stored aside under the sender's NotificationRequest (one more statement) and not
+    streamed; dropped ones are not stored at all.
     """
     recipient_id = recipient if isinstance(recipient, int) else recipient.pk
     actor_id = actor if isinstance(actor, int) else actor.pk
     if recipient_id == actor_id:
         return None
-    blocked = Block.objects.filter(
-        Q(account_id=recipient_id, target_id=actor_id)
-        | Q(account_id=actor_id, target_id=recipient_id)
-    )
-    muted = Mute.objects.filter(account_id=recipient_id, target_id=actor_id, notifications=True)
-    unwelcome = Q(Exists(blocked)) | Q(Exists(muted))
-    if post is not None:
-        thread = ThreadMute.objects.filter(account_id=recipient_id, thread_root_id=thread_of(post))
-        unwelcome |= Q(Exists(thread))
-    # One statement for every reason to stay quiet.
-    if Account.objects.filter(pk=recipient_id).filter(unwelcome).exists():
+    thread = thread_of(post) if post is not None else None
+    facts = sender_facts(recipient_id, actor_id, thread_root_id=thread)
+    if facts.unwelcome:
         return None
+    action = verdict(facts, str(kind), post, recipient_id)
+    if action == PolicyAction.DROP:
+        return None
+    filtered = action == PolicyAction.FILTER
     notification = Notification.objects.create(
-        recipient_id=recipient_id, actor_id=actor_id, kind=kind, post=post
+        recipient_id=recipient_id, actor_id=actor_id, kind=kind, post=post, filtered=filtered
     )
-    events.notification_created(notification)  # the recipient's user stream, after commit
+    if filtered:
+        _touch_request(recipient_id, actor_id)
+    else:
+        events.notification_created(notification)  # the recipient's user stream, after commit
     return notification
+
+
+def _touch_request(recipient_id: int, actor_id: int) -> None:
+    """The sender's request, created or moved up, in one upsert. A dismissed request stays
+    dismissed: dismissing means "don't bother me with this sender's requests"."""
+    NotificationRequest.objects.bulk_create(
+        [NotificationRequest(account_id=recipient_id, from_account_id=actor_id)],
+        update_conflicts=True,
+        unique_fields=["account", "from_account"],
+        update_fields=["updated_at"],
+    )
 
 
 def withdraw(
@@ -208,3 +368,56 @@ def notify_poll_ended(post: Post) -> int:
     )
     events.notifications_created(created)
     return len(created)
+
+
+# --- the policy and its requests ------------------------------------------------------------
+
+
+def update_policy(account: Account, changes: dict[str, str]) -> NotificationPolicy:
+    """Set some of the account's policy fields (each accept / filter / drop). Checks every
+    value before writing any: a bad one raises ActionError and nothing changes. Changing the
+    policy applies to notifications from now on (as Mastodon: nothing is re-filtered)."""
+    allowed = set(PolicyAction.values)
+    for key, value in changes.items():
+        if key not in NotificationPolicy.FIELDS:
+            raise ActionError(f"Unknown policy setting: {key}.", field=key)
+        if value not in allowed:
+            raise ActionError(
+                f"{key} must be one of accept, filter or drop (not {value!r}).", field=key
+            )
+    with transaction.atomic():
+        policy, _ = NotificationPolicy.objects.select_for_update().get_or_create(account=account)
+        for key, value in changes.items():
+            setattr(policy, key, value)
+        policy.save()
+    return policy
+
+
+def accept_requests(account: Account, requests: Iterable[NotificationRequest]) -> int:
+    """Accept requests the caller loaded for ``account`` (queries.get_request): their senders'
+    notifications move into the list and later ones come through (a permission); the requests
+    go. How many were accepted."""
+    found = [r for r in requests if r.account_id == account.pk]
+    senders = [r.from_account_id for r in found]
+    if not senders:
+        return 0
+    with transaction.atomic():
+        NotificationPermission.objects.bulk_create(
+            [NotificationPermission(account=account, from_account_id=s) for s in senders],
+            ignore_conflicts=True,
+        )
+        Notification.objects.filter(recipient=account, actor_id__in=senders, filtered=True).update(
+            filtered=False
+        )
+        NotificationRequest.objects.filter(pk__in=[r.pk for r in found]).delete()
+    return len(found)
+
+
+def dismiss_requests(account: Account, requests: Iterable[NotificationRequest]) -> int:
+    """Hide requests of ``account``; their notifications stay filtered. How many."""
+    ids = [r.pk for r in requests if r.account_id == account.pk]
+    if not ids:
+        return 0
+    return NotificationRequest.objects.filter(account=account, pk__in=ids).update(
+        dismissed=True, updated_at=timezone.now()
+    )

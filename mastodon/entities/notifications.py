@@ -48,7 +48,8 @@ from accounts.models import Account
 from mastodon.api import ApiError
 from mastodon.entities.accounts import account, iso
 from mastodon.entities.statuses import statuses
-from notifications.models import Notification, NotificationKind
+from notifications.models import Notification, NotificationKind, NotificationPolicy
+from notifications.queries import PendingRequest, PendingSummary
 from plaza.ids import id_for_time, time_of
 from posts.models import Post
 from posts.queries import with_related
@@ -201,6 +202,8 @@ def notification_entities(viewer: Account, items: Sequence[Notification]) -> lis
             data["status"] = by_post[n.post_id]
         if n.kind == K.REPLY:
             data["plaza"] = {"kind": n.kind}
+        if n.filtered:
+            data["filtered"] = True
         out.append(data)
     return out
 
@@ -271,3 +274,59 @@ def grouped_results(
             if g.items[0].post_id is None or g.items[0].post_id in by_post
         ],
     }
+
+
+# --- the policy and requests ------------------------------------------------------------
+
+
+def notification_policy(policy: NotificationPolicy, summary: PendingSummary) -> dict[str, Any]:
+    """The (v2) NotificationPolicy entity."""
+    return {
+        **{f: getattr(policy, f) for f in NotificationPolicy.FIELDS},
+        "summary": {
+            "pending_requests_count": summary.requests,
+            "pending_notifications_count": summary.notifications,
+        },
+    }
+
+
+# v1 (Mastodon 4.3 before v2): booleans; "drop" reads as filtered.
+V1_FIELDS = {
+    "filter_not_following": "for_not_following",
+    "filter_not_followers": "for_not_followers",
+    "filter_new_accounts": "for_new_accounts",
+    "filter_private_mentions": "for_private_mentions",
+}
+
+
+def notification_policy_v1(policy: NotificationPolicy, summary: PendingSummary) -> dict[str, Any]:
+    """The V1_NotificationPolicy entity."""
+    return {
+        **{old: getattr(policy, new) != "accept" for old, new in V1_FIELDS.items()},
+        "summary": {
+            "pending_requests_count": summary.requests,
+            "pending_notifications_count": summary.notifications,
+        },
+    }
+
+
+def notification_requests(
+    viewer: Account, pending: Sequence[PendingRequest]
+) -> list[dict[str, Any]]:
+    """NotificationRequest entities, in a fixed number of queries (the latest notifications'
+    posts, which the requests' query already checked the viewer may see)."""
+    by_post = _posts_by_id(viewer, [p.latest for p in pending if p.latest is not None])
+    out = []
+    for p in pending:
+        r = p.request
+        data: dict[str, Any] = {
+            "id": str(r.pk),
+            "created_at": iso(r.created_at),
+            "updated_at": iso(r.updated_at),
+            "account": account(r.from_account),
+            "notifications_count": str(p.count),
+        }
+        if p.latest is not None and p.latest.post_id in by_post:
+            data["last_status"] = by_post[p.latest.post_id]
+        out.append(data)
+    return out

@@ -1,4 +1,5 @@
-"""Mastodon API: notifications, v1 (one by one) and v2 (grouped), and the notification policy.
+"""Mastodon API: notifications, v1 (one by one) and v2 (grouped), the notification policy
+and notification requests.
 
 Kinds map to Mastodon types as :mod:`mastodon.entities.notifications` describes; Plaza's
 connection notifications come only to clients that ask for ``plaza:connection_request`` /
@@ -10,17 +11,37 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, path
-from django.views.decorators.csrf import csrf_exempt
 
 from accounts.models import Account
-from mastodon.api import ApiError, ApiRequest, Paging, endpoint, paging, with_link_header
+from mastodon.api import (
+    ApiError,
+    ApiRequest,
+    Paging,
+    by_method,
+    endpoint,
+    ids_of,
+    paging,
+    with_link_header,
+)
 from mastodon.entities import notifications as entities
 from mastodon.entities.accounts import account
-from notifications.actions import clear, dismiss
-from notifications.models import Notification
+from notifications import queries
+from notifications.actions import (
+    accept_requests,
+    clear,
+    dismiss,
+    dismiss_requests,
+    update_policy,
+)
+from notifications.models import (
+    Notification,
+    NotificationPolicy,
+    NotificationRequest,
+    PolicyAction,
+)
 from notifications.queries import notifications_for
+from plaza.errors import ActionError, NotFound
 
 READ = "read:notifications"
 WRITE = "write:notifications"
@@ -32,11 +53,18 @@ def _me(request: ApiRequest) -> Account:
     return request.account
 
 
-def _filtered(request: ApiRequest) -> QuerySet[Notification]:
-    """The caller's notifications, narrowed by ``types[]``, ``exclude_types[]``, ``account_id``."""
+def _filtered(request: ApiRequest, *, unread: bool = False) -> QuerySet[Notification]:
+    """The caller's notifications, narrowed by ``types[]``, ``exclude_types[]``, ``account_id``.
+    Notifications the policy put aside come with ``include_filtered=true`` or, as Mastodon
+    does, with ``account_id`` (how clients show one request's notifications); never in
+    unread counts."""
     data = request.data
     kinds = entities.kinds_for(data.array("types"), data.array("exclude_types"))
-    return notifications_for(_me(request), kinds=kinds, actor_id=data.identifier("account_id"))
+    actor_id = data.identifier("account_id")
+    include = not unread and (bool(data.boolean("include_filtered")) or actor_id is not None)
+    return notifications_for(
+        _me(request), kinds=kinds, actor_id=actor_id, filtered=None if include else False
+    )
 
 
 def _page(qs: QuerySet[Notification], p: Paging) -> list[Notification]:
@@ -100,7 +128,7 @@ def notifications_clear(request: ApiRequest) -> Any:
 @endpoint("GET", scope=READ)
 def unread_count_v1(request: ApiRequest) -> Any:
     limit = request.data.integer("limit", 100, minimum=1, maximum=UNREAD_CAP) or 100
-    unread = _filtered(request).filter(read_at__isnull=True)
+    unread = _filtered(request, unread=True).filter(read_at__isnull=True)
     return {"count": len(unread.values_list("id", flat=True)[:limit])}
 
 
@@ -198,7 +226,7 @@ def grouped_dismiss(request: ApiRequest, group_key: str) -> Any:
 def unread_count_v2(request: ApiRequest) -> Any:
     limit = request.data.integer("limit", 100, minimum=1, maximum=UNREAD_CAP) or 100
     grouped = _grouped_types(request)
-    unread = _filtered(request).filter(read_at__isnull=True).order_by("-id")
+    unread = _filtered(request, unread=True).filter(read_at__isnull=True).order_by("-id")
     keys: set[str] = set()
     for n in unread.only("id", "kind", "post_id")[: limit * 4]:
         keys.add(entities.group_key(n, grouped))
@@ -207,64 +235,140 @@ def unread_count_v2(request: ApiRequest) -> Any:
     return {"count": len(keys)}
 
 
-# --- policy and requests (Plaza filters nothing: every notification is accepted) --------------
+# --- policy and requests ----------------------------------------------------------------
 
 
-POLICY_KEYS = (
-    "for_not_following",
-    "for_not_followers",
-    "for_new_accounts",
-    "for_private_mentions",
-    "for_limited_accounts",
-)
+def _policy_changes(request: ApiRequest, v1: bool) -> dict[str, str]:
+    """The fields a client sent, as v2 values; 422 for anything else (nothing is written)."""
+    data = request.data
+    changes: dict[str, str] = {}
+    if v1:
+        for old, new in entities.V1_FIELDS.items():
+            flag = data.boolean(old)
+            if flag is not None:
+                changes[new] = "filter" if flag else "accept"
+        return changes
+    for key in NotificationPolicy.FIELDS:
+        value = data.string(key)
+        if value is not None:
+            if value not in PolicyAction.values:
+                raise ApiError(f"{key} must be one of accept, filter or drop", 422)
+            changes[key] = value
+    return changes
 
 
-def _policy() -> dict[str, Any]:
-    return {
-        **{key: "accept" for key in POLICY_KEYS},
-        "summary": {"pending_requests_count": 0, "pending_notifications_count": 0},
-    }
+def _policy_entity(account: Account, policy: NotificationPolicy, v1: bool) -> dict[str, Any]:
+    summary = queries.pending_summary(account)
+    if v1:
+        return entities.notification_policy_v1(policy, summary)
+    return entities.notification_policy(policy, summary)
 
 
-@endpoint("GET", scope=READ)
-def policy_show(request: ApiRequest) -> Any:
-    return _policy()
+def _policy_show(v1: bool) -> Any:
+    @endpoint("GET", scope=READ)
+    def show(request: ApiRequest) -> Any:
+        return _policy_entity(_me(request), queries.policy_of(_me(request)), v1)
+
+    return show
 
 
-@endpoint("PATCH", "PUT", scope=WRITE)
-def policy_update(request: ApiRequest) -> Any:
-    for key in POLICY_KEYS:
-        value = request.data.string(key)
-        if value is not None and value != "accept":
-            raise ApiError("Plaza does not filter notifications yet: every policy is accept", 422)
-    return _policy()
+def _policy_update(v1: bool) -> Any:
+    @endpoint("PATCH", "PUT", scope=WRITE)
+    def update(request: ApiRequest) -> Any:
+        try:
+            policy = update_policy(_me(request), _policy_changes(request, v1))
+        except ActionError as error:
+            raise ApiError(error.message, 422)
+        return _policy_entity(_me(request), policy, v1)
+
+    return update
 
 
-@csrf_exempt
-def policy(request: HttpRequest) -> HttpResponse:
-    """``GET`` reads the policy, ``PATCH`` changes it (each with its own scope)."""
-    if request.method in ("PATCH", "PUT"):
-        return policy_update(request)
-    return policy_show(request)
+policy_v1 = by_method(get=_policy_show(True), patch=_policy_update(True), put=_policy_update(True))
+policy = by_method(get=_policy_show(False), patch=_policy_update(False), put=_policy_update(False))
+
+
+def _pending(request: ApiRequest, request_id: str) -> queries.PendingRequest:
+    try:
+        return queries.get_request(_me(request), request_id)
+    except NotFound:
+        raise ApiError("Record not found", 404)
 
 
 @endpoint("GET", scope=READ)
 def requests(request: ApiRequest) -> Any:
-    return []
+    p = paging(request, default=40, maximum=80)
+    found = queries.requests_page(
+        _me(request), max_id=p.max_id, since_id=p.since_id, min_id=p.min_id, limit=p.limit
+    )
+    return with_link_header(
+        request,
+        entities.notification_requests(_me(request), found),
+        next_max_id=found[-1].request.pk if len(found) == p.limit else None,
+        prev_min_id=found[0].request.pk if found else None,
+    )
 
 
 @endpoint("GET", scope=READ)
 def request_detail(request: ApiRequest, request_id: str) -> Any:
-    raise ApiError("Record not found", 404)
+    return entities.notification_requests(_me(request), [_pending(request, request_id)])[0]
+
+
+@endpoint("POST", scope=WRITE)
+def request_accept(request: ApiRequest, request_id: str) -> Any:
+    accept_requests(_me(request), [_pending(request, request_id).request])
+    return {}
+
+
+@endpoint("POST", scope=WRITE)
+def request_dismiss(request: ApiRequest, request_id: str) -> Any:
+    dismiss_requests(_me(request), [_pending(request, request_id).request])
+    return {}
+
+
+def _bulk(request: ApiRequest) -> list[NotificationRequest]:
+    """The requests named by ``id[]``: all the caller's, or 404 and nothing changes."""
+    ids = ids_of(request.data.array("id"))
+    if not ids:
+        raise ApiError("id[] is required", 422)
+    if len(ids) > 100:
+        raise ApiError("At most 100 requests at a time", 422)
+    try:
+        return queries.get_requests(_me(request), ids)
+    except NotFound:
+        raise ApiError("Record not found", 404)
+
+
+@endpoint("POST", scope=WRITE)
+def requests_accept(request: ApiRequest) -> Any:
+    accept_requests(_me(request), _bulk(request))
+    return {}
+
+
+@endpoint("POST", scope=WRITE)
+def requests_dismiss(request: ApiRequest) -> Any:
+    dismiss_requests(_me(request), _bulk(request))
+    return {}
+
+
+@endpoint("GET", scope=READ)
+def requests_merged(request: ApiRequest) -> Any:
+    # Accepting moves notifications in the same transaction: always merged.
+    return {"merged": True}
 
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/notifications", notification_list),
     path("api/v1/notifications/clear", notifications_clear),
     path("api/v1/notifications/unread_count", unread_count_v1),
-    path("api/v1/notifications/policy", policy),
+    path("api/v1/notifications/policy", policy_v1),
     path("api/v1/notifications/requests", requests),
+    path("api/v1/notifications/requests/accept", requests_accept),
+    path("api/v1/notifications/requests/dismiss", requests_dismiss),
+    path("api/v1/notifications/requests/merged", requests_merged),
     path("api/v1/notifications/requests/<str:request_id>", request_detail),
+    path("api/v1/notifications/requests/<str:request_id>/accept", request_accept),
+    path("api/v1/notifications/requests/<str:request_id>/dismiss", request_dismiss),
     path("api/v1/notifications/<str:notification_id>", notification_detail),
     path("api/v1/notifications/<str:notification_id>/dismiss", notification_dismiss),
     path("api/v2/notifications", grouped_list),

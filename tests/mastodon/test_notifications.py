@@ -316,7 +316,7 @@ def test_v2_bad_input_and_policy(api_for, busy):
         == 200
     )
     assert (
-        api.patch_json("/api/v2/notifications/policy", {"for_new_accounts": "drop"}).status_code
+        api.patch_json("/api/v2/notifications/policy", {"for_new_accounts": "never"}).status_code
         == 422
     )
     assert (
