@@ -171,8 +171,13 @@ def test_two_workers_share_two_busy_clients() -> None:
 def _assert_both_busy(base: str, workers: list[int]) -> None:
     """Two clients with keep-alive connections, requests overlapping, until the workers
     have used 0.4 s of CPU between them (longer on a loaded machine; 30 s at most): both
-    must have worked."""
-    before = {pid: _cpu_ticks(pid) for pid in workers}
+    must have worked.
+
+    A freshly started worker spends its first requests warming up (imports, templates,
+    caches), which would count as work; so the clients run a first round that is not judged.
+    The split is a statistical property, and on a loaded machine (CI runs the suite on both
+    databases at once) one round can be lopsided by chance: up to three rounds are judged,
+    and one balanced round passes — a worker that never gets connections fails all three."""
     errors: list[BaseException] = []
     stop = threading.Event()
 
@@ -184,22 +189,34 @@ def _assert_both_busy(base: str, workers: list[int]) -> None:
         except BaseException as e:  # reported below
             errors.append(e)
 
+    def one_round() -> list[int]:
+        before = {pid: _cpu_ticks(pid) for pid in workers}
+        deadline = time.monotonic() + 30
+        time.sleep(2)
+        while time.monotonic() < deadline:
+            used = sorted(_cpu_ticks(pid) - before[pid] for pid in workers)
+            if sum(used) >= 40:  # clock ticks (1/100 s): enough work to judge the split
+                break
+            time.sleep(0.5)
+        return sorted(_cpu_ticks(pid) - before[pid] for pid in workers)
+
     threads = [threading.Thread(target=client) for _ in range(2)]
     for t in threads:
         t.start()
-    deadline = time.monotonic() + 30
-    time.sleep(2)
-    while time.monotonic() < deadline:
-        used = sorted(_cpu_ticks(pid) - before[pid] for pid in workers)
-        if sum(used) >= 40:  # clock ticks (1/100 s): enough work to judge the split
-            break
-        time.sleep(0.5)
-    stop.set()
-    for t in threads:
-        t.join()
+    rounds: list[list[int]] = []
+    try:
+        one_round()  # warm-up, not judged
+        for _ in range(3):
+            used = one_round()
+            rounds.append(used)
+            if used[0] > used[1] / 4:
+                break
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
     assert not errors
-    used = sorted(_cpu_ticks(pid) - before[pid] for pid in workers)
-    assert used[0] > used[1] / 4, f"one worker served (almost) everything: {used}"
+    assert rounds[-1][0] > rounds[-1][1] / 4, f"one worker served (almost) everything: {rounds}"
 
 
 def _board_pids(name: str) -> set[int]:
