@@ -23,7 +23,7 @@ from messaging import actions as messaging_actions
 from messaging.models import Message
 from moderation.models import ActionKind, Category, ModerationAction, Report, ReportStatus
 from moderation.models import TargetKind as Kind
-from moderation.queries import Target, allowed_resolutions, can_act, is_staff
+from moderation.queries import Target, allowed_resolutions, can_act, can_handle, is_staff
 from notifications.models import Notification, NotificationKind
 from plaza import events
 from plaza.errors import ActionError, NotAllowed, NotFound
@@ -406,7 +406,7 @@ def _reason(reason: str) -> str:
 
 
 def _check_can_act(moderator: Account, report: Report) -> None:
-    if not can_act(moderator, group_id=report.group_id):
+    if not can_handle(moderator, report):
         raise NotFound("No such report.")
 
 

@@ -60,10 +60,36 @@ def can_act(moderator: Account, *, group_id: int | None) -> bool:
     return group_id is not None and group_id in moderated_group_ids(moderator)
 
 
+def _group_staff(group_ids: Sequence[int]) -> QuerySet[Any]:
+    """The owners and moderators of these groups (a subquery)."""
+    from groups.models import Membership, MemberState, Role
+
+    return Membership.objects.filter(
+        group_id__in=group_ids, state=MemberState.ACTIVE, role__in=(Role.OWNER, Role.MODERATOR)
+    ).values("account_id")
+
+
 def _scope(moderator: Account) -> Q:
+    """The reports ``moderator`` may see and decide: all for staff; for a group's
+    moderators, those about content in their groups — except reports about the group's own
+    owner and moderators (themselves included), which go to staff alone: nobody judges a
+    report about themselves or a fellow moderator, nor learns who filed it."""
     if is_staff(moderator):
         return Q()
-    return Q(group_id__in=moderated_group_ids(moderator))
+    groups = moderated_group_ids(moderator)
+    return Q(group_id__in=groups) & ~Q(target_account_id__in=_group_staff(groups))
+
+
+def can_handle(moderator: Account, report: Report) -> bool:
+    """Whether ``report`` is within ``moderator``'s :func:`_scope`."""
+    if is_staff(moderator):
+        return True
+    if report.group_id is None or report.group_id not in moderated_group_ids(moderator):
+        return False
+    return (
+        report.target_account_id is None
+        or not _group_staff([report.group_id]).filter(account_id=report.target_account_id).exists()
+    )
 
 
 # --- the queue ------------------------------------------------------------------------------
