@@ -480,6 +480,8 @@ def delete(actor: Account, post: Post) -> None:
     if post.author_id != actor.pk and not actor.user.is_staff:
         raise NotAllowed("You can only delete your own posts.")
     with transaction.atomic():
+        if post.author_id != actor.pk:
+            _log_staff_removal(actor, post)
         if post.in_reply_to_id:
             Post.objects.filter(pk=post.in_reply_to_id, replies_count__gt=0).update(
                 replies_count=F("replies_count") - 1
@@ -502,6 +504,34 @@ def delete(actor: Account, post: Post) -> None:
             )
         events.post_deleted(post)  # reads who saw it now; tells them after commit
         post.delete()
+
+
+def _log_staff_removal(actor: Account, post: Post) -> None:
+    """Staff deleting someone else's post (its page's Delete, the APIs) is a moderation
+    decision: it goes into the audit log with the post's text, unless the moderation
+    actions already logged it (a report's "remove")."""
+    from moderation.models import ActionKind, ModerationAction, TargetKind
+
+    logged = ModerationAction.objects.filter(
+        action=ActionKind.REMOVE_CONTENT, target_kind=TargetKind.POST, target_id=post.pk
+    )
+    if logged.exists():
+        return
+    ModerationAction.objects.create(
+        moderator=actor,
+        action=ActionKind.REMOVE_CONTENT,
+        target_kind=TargetKind.POST,
+        target_id=post.pk,
+        target_account_id=post.author_id,
+        group_id=post.group_id,
+        reason="Deleted by staff",
+        details={
+            "text": post.text,
+            "content_warning": post.content_warning,
+            "visibility": post.visibility,
+            "created_at": post.created_at.isoformat() if post.created_at else None,
+        },
+    )
 
 
 def like(actor: Account, post: Post) -> None:

@@ -64,3 +64,28 @@ def test_moderators_never_handle_reports_about_the_groups_moderators(
     actions.decide(staff, reports["owner"], "dismiss", "Not spam")
     # The ordinary member's report is still the group's moderators' to decide.
     actions.decide(world["gm"], reports["troll"], "remove_content", "Spam")
+
+
+def test_staff_deleting_someone_elses_post_is_in_the_audit_log(
+    staff: Any, client: Any, api_for: Any
+) -> None:
+    troll = make_account("troll")
+    posts = [publish(troll, text=f"spam {n}") for n in range(3)]
+    client.force_login(staff.user)
+    assert client.post(f"/posts/{posts[0].pk}/delete").status_code == 302
+    assert api_for(staff).delete(f"/api/v1/statuses/{posts[1].pk}").status_code == 200
+    entries = ModerationAction.objects.order_by("id")
+    assert [(e.target_id, e.moderator_id, e.details["text"]) for e in entries] == [
+        (posts[0].pk, staff.pk, "spam 0"),
+        (posts[1].pk, staff.pk, "spam 1"),
+    ]
+    # Removing through a report logs once; an author deleting their own post logs nothing.
+    ana = make_account("ana")
+    report = actions.report(ana, target_for_post(ana, posts[2].pk), category="spam")
+    actions.decide(staff, report, "remove_content", "Spam")
+    assert ModerationAction.objects.filter(target_id=posts[2].pk).count() == 1
+    from posts.actions import delete
+
+    delete(troll, publish(troll, text="mine"))
+    assert ModerationAction.objects.count() == 3
+    assert not Post.objects.filter(pk__in=[p.pk for p in posts]).exists()
