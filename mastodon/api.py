@@ -33,6 +33,7 @@ from accounts.models import Account
 from mastodon import scopes as scope_rules
 from plaza import rows
 from plaza.errors import ActionError
+from plaza.ids import is_digits
 
 Auth = Literal["user", "optional", "app", "none"]
 MAX_ID = 2**63 - 1
@@ -463,10 +464,12 @@ def absolute_url(path: str) -> str:
 
 
 def ids_of(values: Iterable[Any]) -> list[int]:
+    """Ids from a list parameter (``id[]``, ``media_ids[]``): ASCII digits within the id
+    range, else 422 (a 20-digit number would overflow the database's integers: a 500)."""
     out: list[int] = []
     for v in values:
-        try:
-            out.append(int(v))
-        except (TypeError, ValueError):
+        text = str(v)
+        if not is_digits(text) or len(text) > 19 or int(text) > MAX_ID:
             raise ApiError("ids must be numeric", 422)
+        out.append(int(text))
     return out

@@ -254,15 +254,15 @@ def search_accounts(
     viewer: Account, term: str, *, following_only: bool = False
 ) -> QuerySet[Account]:
     """Accounts whose username or display name (or a word of it) starts with ``term``,
-    minus blocks either way; exact usernames first, then discoverable, then most followed.
-
-    TODO(lead): belongs in accounts.queries so v2 search can share it.
+    minus blocks either way and suspended accounts (gone for everyone); exact usernames
+    first, then discoverable, then most followed. (The mention autocomplete of clients.)
     """
     qs = (
         Account.objects.filter(
             Q(username__istartswith=term)
             | Q(display_name__istartswith=term)
-            | Q(display_name__icontains=f" {term}")
+            | Q(display_name__icontains=f" {term}"),
+            suspended_at__isnull=True,
         )
         .exclude(pk__in=network_queries.blocked_ids(viewer))
         .exclude(pk__in=network_queries.blocker_ids(viewer))

@@ -88,3 +88,13 @@ def test_a_suspended_senders_messages_disappear(staff: Any, client: Any, api_for
     api = api_for(carol)
     assert api.get(f"/api/v1/statuses/{bad.pk}").status_code == 404
     assert api.get(f"/api/v1/statuses/{mine.pk}").status_code == 200
+
+
+def test_suspended_people_are_not_in_the_mention_autocomplete(staff: Any, api_for: Any) -> None:
+    carol, troll = make_account("carol"), make_account("trollface")
+    api = api_for(carol)
+    assert [a["username"] for a in api.get("/api/v1/accounts/search?q=troll").json()] == [
+        "trollface"
+    ]
+    actions.suspend(staff, troll, "Spam")
+    assert api.get("/api/v1/accounts/search?q=troll").json() == []

@@ -37,3 +37,13 @@ def test_odd_digits_in_ids_are_answered_not_crashed_on(client: Any, api_for: Any
             f"/search?q=x&max_id={odd}",
         ):
             assert client.get(page).status_code in (200, 400, 404), page
+
+
+def test_huge_or_odd_ids_in_list_parameters_are_a_422(api_for: Any) -> None:  # noqa: F811
+    api = api_for(make_account("ana"))
+    for bad in ("9" * 25, "³", "-1"):
+        r = api.post("/api/v1/statuses", {"status": "hi", "media_ids[]": bad})
+        assert r.status_code == 422, (bad, r.content)
+        r = api.post("/api/v1/notifications/requests/accept", {"id[]": bad})
+        assert r.status_code == 422, (bad, r.content)
+    assert api.get(f"/api/v1/statuses?id[]={'9' * 25}").status_code == 422
