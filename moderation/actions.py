@@ -244,6 +244,7 @@ def suspend(
         Account.objects.filter(pk=account.pk).update(suspended_at=account.suspended_at)
         account.user.is_active = False
         account.user.save(update_fields=["is_active"])
+        messaging_actions.recount_unread(account.pk)  # its messages no longer count as unread
         return _log(
             moderator, ActionKind.SUSPEND, Kind.ACCOUNT, account.pk, account, reason, report=report
         )
@@ -260,6 +261,7 @@ def unsuspend(moderator: Account, account: Account, reason: str) -> ModerationAc
         Account.objects.filter(pk=account.pk).update(suspended_at=None)
         account.user.is_active = True
         account.user.save(update_fields=["is_active"])
+        messaging_actions.recount_unread(account.pk)  # its messages are back, unread again
         return _log(moderator, ActionKind.UNSUSPEND, Kind.ACCOUNT, account.pk, account, reason)
 
 

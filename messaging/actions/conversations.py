@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db import transaction
-from django.db.models.functions import Lower
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
 from accounts.models import Account
@@ -162,6 +163,32 @@ def send_direct(
 
 
 # --- one's own state: read, muted, hidden --------------------------------------------------
+
+
+def recount_unread(sender_id: int) -> int:
+    """Count the unread messages again for everyone in a conversation where ``sender_id``
+    wrote, leaving out messages of suspended accounts (which disappear for others, see
+    :func:`messaging.queries._visible_messages`): after ``sender_id`` is suspended or the
+    suspension lifted, the badges match what people can read. One statement; how many
+    participants it went over."""
+    unread = (
+        Message.objects.filter(
+            conversation_id=OuterRef("conversation_id"),
+            id__gt=Coalesce(OuterRef("last_read_message_id"), 0),
+        )
+        .exclude(sender_id=OuterRef("account_id"))
+        .exclude(sender_id__in=Account.objects.filter(suspended_at__isnull=False).values("pk"))
+        .order_by()
+        .values("conversation_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    written_in = Message.objects.filter(sender_id=sender_id).values("conversation_id")
+    return (
+        Participant.objects.filter(conversation_id__in=written_in)
+        .exclude(account_id=sender_id)
+        .update(unread_count=Coalesce(Subquery(unread), 0))
+    )
 
 
 @transaction.atomic

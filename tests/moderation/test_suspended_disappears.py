@@ -76,7 +76,14 @@ def test_a_suspended_senders_messages_disappear(staff: Any, client: Any, api_for
         "hi back",
         "nasty last word",
     ]
+    from messaging.models import Participant
+
+    def unread() -> int:
+        return Participant.objects.get(account=carol, conversation=conversation).unread_count
+
+    assert unread() == 1 and inbox.unread_total(carol) == 1
     actions.suspend(staff, troll, "Harassment")
+    assert unread() == 0 and inbox.unread_total(carol) == 0  # nothing left to read
     view = inbox.get_conversation_for(carol, conversation.pk)
     assert [i.message.text for i in inbox.thread(carol, view).items] == ["hi back"]
     (row,) = inbox.inbox(carol).rows
@@ -88,6 +95,8 @@ def test_a_suspended_senders_messages_disappear(staff: Any, client: Any, api_for
     api = api_for(carol)
     assert api.get(f"/api/v1/statuses/{bad.pk}").status_code == 404
     assert api.get(f"/api/v1/statuses/{mine.pk}").status_code == 200
+    actions.unsuspend(staff, troll, "Appeal granted")
+    assert unread() == 1  # its message is back, and unread again
 
 
 def test_suspended_people_are_not_in_the_mention_autocomplete(staff: Any, api_for: Any) -> None:
