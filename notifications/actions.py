@@ -35,6 +35,9 @@ NEVER_FILTERED = frozenset(
         NotificationKind.MODERATION_WARNING,
         NotificationKind.CONNECTION_ACCEPTED,
         NotificationKind.GROUP_REQUEST_APPROVED,
+        # Requests to join a group go to its moderators: work they took on, not attention
+        # from strangers (the group's Requests page lists them either way).
+        NotificationKind.GROUP_JOIN_REQUEST,
         NotificationKind.GROUP_POST,
         NotificationKind.STATUS,
     }

@@ -161,7 +161,7 @@ def test_never_filtered_kinds_and_senders(me: Account, stranger: Account, staff:
         me,
         **{f: "drop" for f in NotificationPolicy.FIELDS},  # the strictest policy there is
     )
-    for kind in (K.CONNECTION_ACCEPTED, K.GROUP_REQUEST_APPROVED):
+    for kind in (K.CONNECTION_ACCEPTED, K.GROUP_REQUEST_APPROVED, K.GROUP_JOIN_REQUEST):
         n = actions.notify(me, stranger, kind)
         assert n is not None and not n.filtered, kind
     # Moderation notices and report outcomes.
