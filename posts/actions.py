@@ -336,8 +336,7 @@ def _check_poll(
 ) -> PollSpec | None:
     if poll is None:
         return None
-    if media:
-        raise ActionError("A post can have media or a poll, not both.", field="poll")
+    # Media and a poll together are fine (Mastodon lifted that restriction in 2026).
     if visibility == Visibility.DIRECT:
         raise ActionError("A direct message can't have a poll.", field="poll")
     return polls.check(poll)
@@ -439,8 +438,6 @@ def edit(
     _check_media(actor, new_media, post=post)
     if not isinstance(poll, Unchanged):
         poll = _check_poll(poll, new_media, post.visibility)
-    elif post.has_poll and new_media:
-        raise ActionError("A post can have media or a poll, not both.", field="poll")
     mentioned = _resolve_mentions(actor, render(text).mentions)
     rendered = render(text, known_mentions={a.username for a in mentioned})
     with transaction.atomic():

@@ -140,7 +140,8 @@ def vote(actor: Account, target: Post | Poll, choices: Sequence[int]) -> Poll:
     """Cast ``actor``'s ballot: ``choices`` are option indexes (0-based). The voter must be
     able to see the post (NotFound otherwise, blocks either way included); not its author
     (Mastodon's rule); the poll still open; one choice unless it is multiple-choice; one
-    ballot per account (ActionError :data:`ALREADY_VOTED`). Returns the poll, counted."""
+    ballot per account in a single-choice poll (ActionError :data:`ALREADY_VOTED`), more
+    options added later in a multiple-choice one (each once). Returns the poll, counted."""
     post = target.post if isinstance(target, Poll) else target
     if post.reshare_of_id is not None:
         assert post.reshare_of is not None
@@ -164,20 +165,28 @@ def vote(actor: Account, target: Post | Poll, choices: Sequence[int]) -> Poll:
         raise ActionError("That is not one of this poll's options.", field="choices")
     if len(wanted) > 1 and not poll.multiple:
         raise ActionError("This poll allows only one choice.", field="choices")
-    if PollVote.objects.filter(poll=poll, account=actor).exists():
-        raise ActionError(ALREADY_VOTED, field="choices")
+    before = set(
+        PollVote.objects.filter(poll=poll, account=actor).values_list("option_id", flat=True)
+    )
     chosen = [options[c] for c in wanted]
+    # Mastodon's rule: a single-choice poll takes one ballot; in a multiple-choice poll a
+    # voter may add options later, each option once.
+    if before and not poll.multiple:
+        raise ActionError(ALREADY_VOTED, field="choices")
+    if any(o.pk in before for o in chosen):
+        raise ActionError("You have already voted for that option.", field="choices")
     try:
         with transaction.atomic():
             PollVote.objects.bulk_create(
-                PollVote(poll=poll, option=o, account=actor, choice_number=n)
+                PollVote(poll=poll, option=o, account=actor, choice_number=len(before) + n)
                 for n, o in enumerate(chosen)
             )
             PollOption.objects.filter(pk__in=[o.pk for o in chosen]).update(
                 votes_count=F("votes_count") + 1
             )
             Poll.objects.filter(pk=poll.pk).update(
-                votes_count=F("votes_count") + len(chosen), voters_count=F("voters_count") + 1
+                votes_count=F("votes_count") + len(chosen),
+                voters_count=F("voters_count") + (0 if before else 1),
             )
     except IntegrityError:  # a ballot from a parallel request got in first
         raise ActionError(ALREADY_VOTED, field="choices")

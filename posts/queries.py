@@ -375,15 +375,15 @@ def cards(
 
 
 def own_votes(viewer: Account, poll_ids: Iterable[int]) -> dict[int, tuple[int, ...]]:
-    """The option indexes ``viewer`` chose in each of these polls they voted in (one query;
-    none when there are no polls)."""
+    """The option indexes ``viewer`` chose in each of these polls they voted in, in the order
+    they chose them (Mastodon's ``own_votes``; one query, none when there are no polls)."""
     ids = list(poll_ids)
     if not ids:
         return {}
     chosen: dict[int, list[int]] = {}
     rows = (
         PollVote.objects.filter(account=viewer, poll_id__in=ids)
-        .order_by("poll_id", "option__position")
+        .order_by("poll_id", "choice_number", "option__position")
         .values_list("poll_id", "option__position")
     )
     for poll_id, position in rows:

@@ -77,15 +77,21 @@ def test_invalid_polls_are_422_and_write_nothing(people, poll):
     assert not Post.objects.exists()
 
 
-def test_poll_with_media_direct_or_scheduled_is_refused(people):
+def test_poll_with_media_and_direct_or_scheduled_polls(people):
     from posts.media import upload_media
     from tests.posts.helpers import jpeg_upload
 
     ana, _, a, _ = people
     media = upload_media(ana, jpeg_upload())
     poll = {"options": ["a", "b"], "expires_in": 300}
+    # With media: fine (as Mastodon since 2026).
+    both = a.post_json(
+        "/api/v1/statuses", {"status": "?", "poll": poll, "media_ids": [str(media.pk)]}
+    )
+    assert both.status_code == 200, both.content
+    assert both.json()["poll"] and both.json()["media_attachments"][0]["id"] == str(media.pk)
+    Post.objects.all().delete()
     for extra in (
-        {"media_ids": [str(media.pk)]},
         {"visibility": "direct", "status": "@bob ?"},
         {"scheduled_at": (timezone.now() + dt.timedelta(hours=1)).isoformat()},
     ):
@@ -106,13 +112,17 @@ def test_get_and_vote(people):
     assert poll["voted"] is True and poll["own_votes"] == [0, 2]
     assert poll["votes_count"] == 2 and poll["voters_count"] == 1
     assert [o["votes_count"] for o in poll["options"]] == [1, 0, 1]
+    # A multiple-choice voter may add an option later (Mastodon), each option once.
+    more = b.post_json(f"/api/v1/polls/{post.pk}/votes", {"choices": [1]})
+    assert more.status_code == 200 and more.json()["own_votes"] == [0, 2, 1]
+    assert more.json()["votes_count"] == 3 and more.json()["voters_count"] == 1
     again = b.post_json(f"/api/v1/polls/{post.pk}/votes", {"choices": [1]})
     assert again.status_code == 422 and "already voted" in again.json()["error"]
     own = a.post_json(f"/api/v1/polls/{post.pk}/votes", {"choices": [1]})
     assert own.status_code == 422
     assert b.post_json(f"/api/v1/polls/{post.pk}/votes", {"choices": ["x"]}).status_code == 422
     anonymous = b.__class__(None).get(f"/api/v1/polls/{post.pk}").json()
-    assert "voted" not in anonymous and anonymous["votes_count"] == 2
+    assert "voted" not in anonymous and anonymous["votes_count"] == 3
 
 
 def test_invisible_and_blocked_polls_are_404(people, api_for):

@@ -80,11 +80,13 @@ def test_invalid_polls_are_refused_and_nothing_is_written(ana, spec, message):
     assert not PollOption.objects.exists()
 
 
-def test_a_poll_and_media_together_are_refused(ana):
+def test_a_poll_and_media_together(ana, bob, client):
     media = upload_media(ana, jpeg_upload())
-    with pytest.raises(ActionError, match="media or a poll"):
-        posts.publish(ana, text="Which?", media=[media], poll=_spec())
-    assert not Post.objects.exists()
+    post = posts.publish(ana, text="Which?", media=[media], poll=_spec())
+    assert post.has_poll and list(post.media.all()) == [media]
+    client.force_login(bob.user)
+    html = client.get(f"/@ana/{post.pk}").content.decode()
+    assert 'name="choice"' in html and (media.thumbnail or media.file).url in html
 
 
 def test_limits_are_inclusive(ana):
@@ -119,14 +121,28 @@ def test_multiple_choice_counts_votes_and_voters(ana, bob):
     assert [o.votes_count for o in poll.option_list] == [1, 0, 1]
 
 
-def test_a_second_vote_is_refused(ana, bob):
-    post = posts.publish(ana, text="?", poll=_spec("a", "b", "c", multiple=True))
+def test_a_second_vote_is_refused_in_a_single_choice_poll(ana, bob):
+    post = posts.publish(ana, text="?", poll=_spec("a", "b", "c"))
     polls.vote(bob, post, [0])
     with pytest.raises(ActionError) as exc:
         polls.vote(bob, post, [1])
     assert exc.value.status == 422 and "You have already voted" in exc.value.message
     poll = Poll.objects.get(pk=post.pk)
     assert (poll.votes_count, poll.voters_count) == (1, 1)
+
+
+def test_a_multiple_choice_voter_adds_options_each_once(ana, bob):
+    """Mastodon's rule: later votes in a multiple-choice poll add options (one voter)."""
+    post = posts.publish(ana, text="?", poll=_spec("a", "b", "c", multiple=True))
+    polls.vote(bob, post, [1])
+    poll = polls.vote(bob, post, [0])
+    assert (poll.votes_count, poll.voters_count) == (2, 1)
+    assert [o.votes_count for o in poll.option_list] == [1, 1, 0]
+    with pytest.raises(ActionError, match="already voted for that option"):
+        polls.vote(bob, post, [2, 1])
+    poll = Poll.objects.get(pk=post.pk)
+    assert (poll.votes_count, poll.voters_count) == (2, 1)
+    assert PollVote.objects.filter(account=bob).count() == 2
 
 
 def test_the_database_keeps_one_ballot_per_account(ana, bob):
@@ -304,6 +320,6 @@ def test_cards_carry_the_viewers_ballot(ana, bob):
     post = posts.publish(ana, text="?", poll=_spec("a", "b", "c", multiple=True))
     polls.vote(bob, post, [2, 0])
     loaded = list(with_related(Post.objects.filter(pk=post.pk)))
-    assert cards(bob, loaded)[0].own_votes == (0, 2)
+    assert cards(bob, loaded)[0].own_votes == (2, 0)  # in the order chosen (Mastodon)
     assert cards(ana, loaded)[0].own_votes is None
     assert cards(None, loaded)[0].own_votes is None
