@@ -510,8 +510,10 @@ def liked_by(
 def reshared_by(
     viewer: Account | None, post: Post, *, max_id: int | None = None, limit: int = 40
 ) -> Page[Account]:
-    """Accounts whose reshare of ``post`` the viewer may see, newest first, minus blocks."""
-    shares = visible_posts(viewer).filter(reshare_of=post)
+    """Accounts whose reshare of ``post`` the viewer may see, newest first, minus blocks.
+    Reshares to followers only are not listed (as Mastodon's "boosted by"): they went to the
+    resharer's followers, not to the post's public record."""
+    shares = visible_posts(viewer).filter(reshare_of=post, visibility__in=OPEN)
     if max_id is not None:
         shares = shares.filter(pk__lt=max_id)
     rows = list(shares.select_related("author").order_by("-id")[: limit + 1])

@@ -352,6 +352,8 @@ def test_reblog_of_own_private_status_stays_private(
     r = api_for(alice).post(f"/api/v1/statuses/{mine.pk}/reblog", {"visibility": "public"})
     assert r.status_code == 200, r.content
     assert r.json()["visibility"] == "private" and r.json()["reblog"]["id"] == str(mine.pk)
+    # A private reshare is not listed among those who reshared (as Mastodon).
+    assert api_for(alice).get(f"/api/v1/statuses/{mine.pk}/reblogged_by").json() == []
     network.follow(bob, alice)
     theirs = actions.publish(alice, text="not bob's", visibility=Visibility.FOLLOWERS)
     r = api_for(bob).post(f"/api/v1/statuses/{theirs.pk}/reblog")
