@@ -321,15 +321,7 @@ def notify_subscribers(post: Post) -> int:
     )
     if not recipients:
         return 0
-    created = Notification.objects.bulk_create(
-        (
-            Notification(recipient_id=r, actor_id=author, kind=NotificationKind.STATUS, post=post)
-            for r in recipients
-        ),
-        batch_size=500,
-    )
-    events.notifications_created(created)
-    return len(created)
+    return _notify_many(recipients, author, NotificationKind.STATUS, post)
 
 
 def notify_poll_ended(post: Post) -> int:
@@ -362,11 +354,14 @@ def notify_poll_ended(post: Post) -> int:
         .exclude(pk__in=told)
         .values_list("pk", flat=True)
     )
+    return _notify_many(recipients, author, NotificationKind.POLL, post)
+
+
+def _notify_many(recipients: list[int], actor_id: int, kind: str, post: Post) -> int:
+    """One ``kind`` notification about ``post`` from ``actor_id`` to each recipient (a bulk
+    insert, announced to the live streams); how many."""
     created = Notification.objects.bulk_create(
-        (
-            Notification(recipient_id=r, actor_id=author, kind=NotificationKind.POLL, post=post)
-            for r in recipients
-        ),
+        (Notification(recipient_id=r, actor_id=actor_id, kind=kind, post=post) for r in recipients),
         batch_size=500,
     )
     events.notifications_created(created)
