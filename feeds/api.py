@@ -16,7 +16,7 @@ from feeds import queries
 from feeds.queries import FeedPage, PageRange
 from plaza.api import ERRORS, TokenAuth, account_of, page_key, viewer_of
 from plaza.errors import NotFound
-from posts.api import PostOut, to_posts
+from posts.schemas import PostOut, to_posts
 
 router: Router = Router(auth=TokenAuth("statuses"))
 PUBLIC = TokenAuth("statuses", optional=True)

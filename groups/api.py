@@ -23,8 +23,8 @@ from groups.models import Group, Membership
 from plaza import ratelimit
 from plaza.api import ERRORS, InputSchema, TokenAuth, account_of, page_key, parse_id, viewer_of
 from plaza.errors import NotAllowed, NotFound
-from posts.api import PostOut, _fresh, _own_media, to_posts
 from posts.queries import get_post_for
+from posts.schemas import PostOut, fresh_post, own_media, to_posts
 
 router: Router = Router(auth=TokenAuth("statuses"))
 PUBLIC = TokenAuth("statuses", optional=True)
@@ -426,11 +426,11 @@ def create_post(request: HttpRequest, group_id: str, payload: GroupPostIn) -> St
         viewer,
         text=payload.text,
         content_warning=payload.content_warning,
-        media=_own_media(viewer, payload.media_ids),
+        media=own_media(viewer, payload.media_ids),
         group=group,
         group_kind=payload.kind,
     )
-    return Status(201, _fresh(viewer, post.pk))
+    return Status(201, fresh_post(viewer, post.pk))
 
 
 PostAction = Literal["pin", "unpin", "answered", "unanswered", "remove"]

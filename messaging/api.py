@@ -22,8 +22,8 @@ from messaging.models import MAX_MESSAGE_CHARS, MAX_PARTICIPANTS, MAX_TITLE_CHAR
 from plaza import ratelimit
 from plaza.api import ERRORS, InputSchema, TokenAuth, account_of, page_key, parse_id
 from plaza.errors import ActionError, NotFound
-from posts.api import MediaOut, to_media
 from posts.models import MediaAttachment
+from posts.schemas import MediaOut, to_media
 
 router: Router = Router(auth=TokenAuth("conversations"))
 

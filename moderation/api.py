@@ -60,7 +60,7 @@ from plaza.api import (
     parse_id,
 )
 from plaza.errors import ActionError, NotAllowed, NotFound
-from posts.api import PostOut, to_posts
+from posts.schemas import PostOut, to_posts
 
 router: Router = Router(auth=TokenAuth("reports"))
 

@@ -6,36 +6,44 @@ see as a 404) and changed through :mod:`posts.actions` and :mod:`posts.media`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
 from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from accounts.api import AccountOut, VisibilityName, to_account, visible_account
+from accounts.api import VisibilityName, to_account, visible_account
 from accounts.models import Account
-from mastodon.api import absolute_url
 from notifications import actions as notification_actions
 from plaza import ratelimit
 from plaza.api import ERRORS, InputSchema, TokenAuth, account_of, page_key, parse_id, viewer_of
 from plaza.errors import ActionError, NotFound
 from posts import actions, polls
 from posts.media import describe_media, upload_media
-from posts.models import MediaAttachment, MediaState, Poll, Post
+from posts.models import MediaAttachment, MediaState, Post
 from posts.polls import PollSpec
 from posts.queries import (
     bookmarked_posts,
-    cards,
     edit_history,
     get_post_for,
     liked_by,
     pinned_posts,
     reshared_by,
     thread,
-    visible_posts,
     with_related,
+)
+from posts.schemas import (
+    AccountListOut,
+    MediaOut,
+    PostOut,
+    PostPageOut,
+    PostVersionOut,
+    ThreadOut,
+    ThreadReplyOut,
+    fresh_post,
+    own_media,
+    to_media,
+    to_posts,
 )
 
 router: Router = Router(auth=TokenAuth("statuses"))
@@ -45,122 +53,6 @@ BOOKMARKS = TokenAuth("bookmarks")
 PINS = TokenAuth("accounts")
 MEDIA = TokenAuth("media")
 MUTES = TokenAuth("mutes")
-
-
-class MediaOut(Schema):
-    id: str
-    kind: Literal["image", "video", "document"]
-    state: Literal["processing", "ready", "failed"]
-    url: str
-    thumbnail_url: str | None
-    preview_url: str | None
-    content_type: str
-    original_name: str
-    size_bytes: int
-    width: int | None
-    height: int | None
-    page_count: int | None
-    duration_seconds: float | None
-    blurhash: str
-    alt_text: str
-    error: str
-
-
-class QuotedPostOut(Schema):
-    """A quoted post, one level deep."""
-
-    id: str
-    url: str
-    author: AccountOut
-    text: str
-    html: str
-    content_warning: str
-    visibility: VisibilityName
-    created_at: datetime
-    media: list[MediaOut]
-
-
-class PollOptionOut(Schema):
-    title: str
-    votes_count: int | None = Field(description="null while hide_totals hides it")
-
-
-class PollOut(Schema):
-    """A post's poll (its id is the post's)."""
-
-    id: str
-    options: list[PollOptionOut]
-    expires_at: datetime
-    expired: bool
-    multiple: bool
-    hide_totals: bool = Field(description="Per-option counts stay hidden until it ends")
-    votes_count: int
-    voters_count: int
-    voted: bool | None = Field(description="Whether the caller voted (null: anonymous)")
-    own_votes: list[int] = Field(description="The option indexes the caller chose")
-
-
-class PostContentOut(Schema):
-    """A post's content and what the caller did to it."""
-
-    id: str
-    url: str
-    author: AccountOut
-    text: str = Field(description="The source as typed")
-    html: str = Field(description="Rendered and sanitized")
-    content_warning: str
-    visibility: VisibilityName
-    language: str | None = Field(description="ISO 639 code of the language it is written in")
-    created_at: datetime
-    edited_at: datetime | None
-    in_reply_to_id: str | None
-    in_reply_to_account_id: str | None
-    media: list[MediaOut]
-    replies_count: int
-    likes_count: int
-    reshares_count: int
-    quotes_count: int
-    liked: bool
-    bookmarked: bool
-    reshared: bool
-    pinned: bool
-    quote: QuotedPostOut | None
-    quote_hidden: bool = Field(description="It quotes a post the caller may not see")
-    poll: PollOut | None
-
-
-class PostOut(PostContentOut):
-    """A post as it appears in a list. A reshare carries the post it shares in
-    ``reshare_of`` (the outer post is the reshare itself: its author is who reshared)."""
-
-    reshare_of: PostContentOut | None
-
-
-class ThreadReplyOut(PostOut):
-    depth: int = Field(description="1 for a direct reply to the post, 2 for a reply to that...")
-
-
-class ThreadOut(Schema):
-    ancestors: list[PostOut]
-    post: PostOut
-    descendants: list[ThreadReplyOut]
-
-
-class PostVersionOut(Schema):
-    text: str
-    html: str
-    content_warning: str
-    created_at: datetime = Field(description="When this version became current")
-
-
-class PostPageOut(Schema):
-    items: list[PostOut]
-    next_max_id: str | None
-
-
-class AccountListOut(Schema):
-    items: list[AccountOut]
-    next_max_id: str | None
 
 
 class PollIn(InputSchema):
@@ -219,146 +111,9 @@ class PageIn(Schema):
 # --- output -----------------------------------------------------------------------------------
 
 
-def _url(field: object) -> str | None:
-    url = getattr(field, "url", None) if field else None
-    return absolute_url(url) if url else None
-
-
-def to_media(m: MediaAttachment) -> MediaOut:
-    return MediaOut(
-        id=str(m.pk),
-        kind=m.kind,  # type: ignore[arg-type]
-        state=m.state,  # type: ignore[arg-type]
-        url=_url(m.file) or "",
-        thumbnail_url=_url(m.thumbnail),
-        preview_url=_url(m.preview),
-        content_type=m.content_type,
-        original_name=m.original_name,
-        size_bytes=m.size_bytes,
-        width=m.width,
-        height=m.height,
-        page_count=m.page_count,
-        duration_seconds=m.duration_seconds,
-        blurhash=m.blurhash,
-        alt_text=m.alt_text,
-        error=m.error,
-    )
-
-
-def post_url(post: Post) -> str:
-    return absolute_url(f"/@{post.author.username}/{post.pk}")
-
-
-def _quoted(post: Post) -> QuotedPostOut:
-    return QuotedPostOut(
-        id=str(post.pk),
-        url=post_url(post),
-        author=to_account(post.author),
-        text=post.text,
-        html=post.html,
-        content_warning=post.content_warning,
-        visibility=post.visibility,  # type: ignore[arg-type]
-        created_at=post.created_at,
-        media=[to_media(m) for m in post.media.all()],
-    )
-
-
-def to_poll(post: Post, poll: Poll, own: tuple[int, ...] | None, viewer: Account | None) -> PollOut:
-    show = poll.show_totals
-    return PollOut(
-        id=str(poll.pk),
-        options=[
-            PollOptionOut(title=o.title, votes_count=o.votes_count if show else None)
-            for o in poll.option_list
-        ],
-        expires_at=poll.expires_at,
-        expired=poll.expired,
-        multiple=poll.multiple,
-        hide_totals=poll.hide_totals,
-        votes_count=poll.votes_count,
-        voters_count=poll.voters_count,
-        voted=None if viewer is None else own is not None,
-        own_votes=list(own or ()),
-    )
-
-
-def _content(
-    post: Post,
-    card_flags: dict[str, bool],
-    quote: Post | None,
-    hidden: bool,
-    poll: PollOut | None = None,
-) -> dict:
-    return {
-        "id": str(post.pk),
-        "url": post_url(post),
-        "author": to_account(post.author),
-        "text": post.text,
-        "html": post.html,
-        "content_warning": post.content_warning,
-        "visibility": post.visibility,
-        "language": post.language or None,
-        "created_at": post.created_at,
-        "edited_at": post.edited_at,
-        "in_reply_to_id": str(post.in_reply_to_id) if post.in_reply_to_id else None,
-        "in_reply_to_account_id": (
-            str(post.in_reply_to_account_id) if post.in_reply_to_account_id else None
-        ),
-        "media": [to_media(m) for m in post.media.all()],
-        "replies_count": post.replies_count,
-        "likes_count": post.likes_count,
-        "reshares_count": post.reshares_count,
-        "quotes_count": post.quotes_count,
-        **card_flags,
-        "quote": _quoted(quote) if quote is not None else None,
-        "quote_hidden": hidden,
-        "poll": poll,
-    }
-
-
-def to_posts(viewer: Account | None, posts: Sequence[Post]) -> list[PostOut]:
-    """Posts loaded with :func:`posts.queries.with_related`, as the API shows them to
-    ``viewer`` (a fixed number of queries whatever their number)."""
-    out = []
-    for card in cards(viewer, posts):
-        flags = {
-            "liked": card.liked,
-            "bookmarked": card.bookmarked,
-            "reshared": card.reshared,
-            "pinned": card.pinned,
-        }
-        poll = card.poll
-        poll_out = None if poll is None else to_poll(card.shown, poll, card.own_votes, viewer)
-        shown = _content(card.shown, flags, card.quote, card.quote_hidden, poll_out)
-        if card.post.reshare_of_id:
-            outer = _content(card.post, flags, None, False)
-            out.append(PostOut(**outer, reshare_of=PostContentOut(**shown)))
-        else:
-            out.append(PostOut(**shown, reshare_of=None))
-    return out
-
-
-def _fresh(viewer: Account | None, post_id: int) -> PostOut:
-    """The post re-read (counters moved) and shown to ``viewer``."""
-    found = list(with_related(visible_posts(viewer).filter(pk=post_id)))
-    if not found:
-        raise NotFound("This post does not exist or you can't see it.")
-    return to_posts(viewer, found)[0]
-
-
 def _post(request: HttpRequest, post_id: str) -> tuple[Account, Post]:
     viewer = account_of(request)
     return viewer, get_post_for(viewer, parse_id(post_id, what="post"))
-
-
-def _own_media(viewer: Account, raw_ids: Sequence[str]) -> list[MediaAttachment]:
-    ids = [parse_id(i, what="media") for i in raw_ids]
-    if len(ids) > 4:
-        raise ActionError("A post can have at most 4 attachments.", field="media_ids")
-    found = {m.pk: m for m in MediaAttachment.objects.filter(account=viewer, pk__in=ids)}
-    if any(i not in found for i in ids):
-        raise NotFound("That media does not exist.")
-    return [found[i] for i in dict.fromkeys(ids)]
 
 
 def _account_list(page: object) -> AccountListOut:
@@ -392,18 +147,18 @@ def create_post(request: HttpRequest, payload: PostIn) -> Status[PostOut]:
         content_warning=payload.content_warning,
         in_reply_to=reply_to,
         quote_of=quote,
-        media=_own_media(viewer, payload.media_ids),
+        media=own_media(viewer, payload.media_ids),
         language=payload.language,
         poll=payload.poll.spec() if payload.poll is not None else None,
     )
-    return Status(201, _fresh(viewer, post.pk))
+    return Status(201, fresh_post(viewer, post.pk))
 
 
 @router.get("/posts/{post_id}", response={200: PostOut, **ERRORS}, auth=PUBLIC, summary="A post")
 def get_post(request: HttpRequest, post_id: str) -> PostOut:
     viewer = viewer_of(request)
     post = get_post_for(viewer, parse_id(post_id, what="post"))
-    return _fresh(viewer, post.pk)
+    return fresh_post(viewer, post.pk)
 
 
 @router.patch("/posts/{post_id}", response={200: PostOut, **ERRORS}, summary="Edit your post")
@@ -416,11 +171,11 @@ def edit_post(request: HttpRequest, post_id: str, payload: PostEditIn) -> PostOu
         content_warning=(
             payload.content_warning if payload.content_warning is not None else post.content_warning
         ),
-        media=_own_media(viewer, payload.media_ids) if payload.media_ids is not None else None,
+        media=own_media(viewer, payload.media_ids) if payload.media_ids is not None else None,
         language=payload.language,
         poll=_edited_poll(payload),
     )
-    return _fresh(viewer, post.pk)
+    return fresh_post(viewer, post.pk)
 
 
 def _edited_poll(payload: PostEditIn) -> PollSpec | actions.Unchanged | None:
@@ -439,7 +194,7 @@ def _edited_poll(payload: PostEditIn) -> PollSpec | actions.Unchanged | None:
 def vote(request: HttpRequest, post_id: str, payload: VoteIn) -> PostOut:
     viewer, post = _post(request, post_id)
     polls.vote(viewer, post, payload.choices)
-    return _fresh(viewer, post.reshare_of_id or post.pk)
+    return fresh_post(viewer, post.reshare_of_id or post.pk)
 
 
 @router.delete("/posts/{post_id}", response={204: None, **ERRORS}, summary="Delete your post")
@@ -487,7 +242,7 @@ def post_thread(request: HttpRequest, post_id: str) -> ThreadOut:
     replies = shown[len(ancestors) :]
     return ThreadOut(
         ancestors=shown[: len(ancestors)],
-        post=_fresh(viewer, post.pk),
+        post=fresh_post(viewer, post.pk),
         descendants=[
             ThreadReplyOut(**reply.model_dump(), depth=getattr(d, "thread_depth", 1))
             for reply, d in zip(replies, descendants, strict=True)
@@ -527,7 +282,7 @@ def like(request: HttpRequest, post_id: str) -> PostOut:
     """Like a post (the original, when given a reshare)."""
     viewer, post = _post(request, post_id)
     actions.like(viewer, post)
-    return _fresh(viewer, post.pk)
+    return fresh_post(viewer, post.pk)
 
 
 @router.delete("/posts/{post_id}/like", response={200: PostOut, **ERRORS}, auth=LIKES)
@@ -535,7 +290,7 @@ def unlike(request: HttpRequest, post_id: str) -> PostOut:
     """Take back a like."""
     viewer, post = _post(request, post_id)
     actions.unlike(viewer, post)
-    return _fresh(viewer, post.pk)
+    return fresh_post(viewer, post.pk)
 
 
 @router.post("/posts/{post_id}/reshare", response={200: PostOut, **ERRORS})
@@ -543,7 +298,7 @@ def reshare(request: HttpRequest, post_id: str, payload: ReshareIn | None = None
     """Reshare a post to your audience; answers the reshare (its ``reshare_of`` is the post)."""
     viewer, post = _post(request, post_id)
     share = actions.reshare(viewer, post, visibility=(payload or ReshareIn()).visibility)
-    return _fresh(viewer, share.pk)
+    return fresh_post(viewer, share.pk)
 
 
 @router.delete("/posts/{post_id}/reshare", response={200: PostOut, **ERRORS})
@@ -552,7 +307,7 @@ def unreshare(request: HttpRequest, post_id: str) -> PostOut:
     viewer, post = _post(request, post_id)
     original_id = post.reshare_of_id or post.pk
     actions.unreshare(viewer, post)
-    return _fresh(viewer, original_id)
+    return fresh_post(viewer, original_id)
 
 
 @router.post("/posts/{post_id}/bookmark", response={200: PostOut, **ERRORS}, auth=BOOKMARKS)
@@ -560,7 +315,7 @@ def bookmark(request: HttpRequest, post_id: str) -> PostOut:
     """Save a post to your bookmarks (only you see them)."""
     viewer, post = _post(request, post_id)
     actions.bookmark(viewer, post)
-    return _fresh(viewer, post.pk)
+    return fresh_post(viewer, post.pk)
 
 
 @router.delete("/posts/{post_id}/bookmark", response={200: PostOut, **ERRORS}, auth=BOOKMARKS)
@@ -568,7 +323,7 @@ def unbookmark(request: HttpRequest, post_id: str) -> PostOut:
     """Remove a post from your bookmarks."""
     viewer, post = _post(request, post_id)
     actions.unbookmark(viewer, post)
-    return _fresh(viewer, post.pk)
+    return fresh_post(viewer, post.pk)
 
 
 @router.post("/posts/{post_id}/pin", response={200: PostOut, **ERRORS}, auth=PINS)
@@ -576,7 +331,7 @@ def pin(request: HttpRequest, post_id: str) -> PostOut:
     """Pin one of your posts to your profile (at most five)."""
     viewer, post = _post(request, post_id)
     actions.pin(viewer, post)
-    return _fresh(viewer, post.pk)
+    return fresh_post(viewer, post.pk)
 
 
 @router.delete("/posts/{post_id}/pin", response={200: PostOut, **ERRORS}, auth=PINS)
@@ -584,7 +339,7 @@ def unpin(request: HttpRequest, post_id: str) -> PostOut:
     """Unpin a post from your profile."""
     viewer, post = _post(request, post_id)
     actions.unpin(viewer, post)
-    return _fresh(viewer, post.pk)
+    return fresh_post(viewer, post.pk)
 
 
 @router.post("/posts/{post_id}/mute-conversation", response={204: None, **ERRORS}, auth=MUTES)

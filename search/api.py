@@ -13,7 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from accounts.api import AccountOut, to_account
 from plaza.api import ERRORS, InputSchema, TokenAuth, account_of, page_key, parse_id, viewer_of
-from posts.api import PostOut, to_posts
+from posts.schemas import PostOut, to_posts
 from search import actions, queries, suggestions, trends
 from search.parse import parse
 
