@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -62,6 +63,12 @@ class SenderFacts:
 
 
 def _facts_sql(with_thread: bool) -> str:
+    """The statement of :func:`sender_facts`, written once per database and shape."""
+    return _facts_sql_for(connection.vendor, with_thread)
+
+
+@functools.cache
+def _facts_sql_for(vendor: str, with_thread: bool) -> str:
     q = connection.ops.quote_name
     t = {
         m.__name__: q(m._meta.db_table)
